@@ -1,0 +1,307 @@
+"""``stageline``: create, check, format, convert and summarise service blueprints.
+
+Only click is imported at start-up; the library, pydantic, ruamel.yaml and rich are imported
+inside the commands, so that ``stageline --help`` answers at once.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from stageline.errors import Problem, StageLineError
+    from stageline.formats.api import Document
+
+__all__ = ["main"]
+
+
+class _Group(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)  # in the order they were added, most used first
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="stageline", prog_name="stageline")
+def main() -> None:
+    """Stageline: service blueprints as typed, checkable files.
+
+    A blueprint maps one service process: phases and steps across the top; physical evidence,
+    customer, frontstage, backstage and support lanes down the side. Write it as YAML (start
+    with `stageline init`), check it with `stageline validate`, see it at a glance with
+    `stageline show`.
+    """
+
+
+def _fail(exc: StageLineError) -> None:
+    for problem in exc.problems:
+        click.echo(str(problem), err=True)
+    sys.exit(1)
+
+
+def _read(path: str) -> Document:
+    from stageline.errors import StageLineError
+    from stageline.formats import read_path
+
+    try:
+        return read_path(path)
+    except StageLineError as exc:
+        _fail(exc)
+        raise  # unreachable
+
+
+def _console() -> Any:
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=False)
+
+
+# ------------------------------------------------------------------------------------- init
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False), required=False)
+@click.option("-t", "--template", "template", default="cafe", show_default=True, help="Template to start from.")
+@click.option("--list", "list_only", is_flag=True, help="List the templates and exit.")
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+def init(path: str | None, template: str, list_only: bool, force: bool) -> None:
+    """Create a new blueprint file from a template.
+
+    Writes PATH (default: blueprint.yaml) and, next to it, stageline.schema.json, which the
+    first line of the file points editors to for autocompletion.
+    """
+    from stageline.errors import did_you_mean
+    from stageline.formats.api import SCHEMA_HEADER, write_text
+    from stageline.formats.schema import SCHEMA_FILE, schema_text
+    from stageline.templates import template_names, template_text
+
+    names = template_names()
+    if list_only:
+        for name in names:
+            first = template_text(name).split("title:", 1)[1].splitlines()[0].strip()
+            click.echo(f"{name:20} {first}")
+        return
+    if template not in names:
+        hint = did_you_mean(template, names)
+        raise click.UsageError(f"unknown template `{template}`" + (f"; {hint}" if hint else f"; choose from {', '.join(names)}"))
+    target = Path(path or "blueprint.yaml")
+    if target.exists() and not force:
+        raise click.UsageError(f"{target} already exists; use --force to overwrite it")
+    if not target.parent.exists():
+        raise click.UsageError(f"folder {target.parent} does not exist")
+    header = SCHEMA_HEADER.format(schema=SCHEMA_FILE)
+    body = template_text(template)
+    if target.suffix.lower() == ".json":
+        from stageline.formats import dumps, loads
+
+        text = dumps(loads(body), format="json")
+    else:
+        text = header + "\n" + body
+    write_text(target, text)
+    schema_path = target.parent / SCHEMA_FILE
+    schema = schema_text()
+    if not schema_path.exists() or schema_path.read_text(encoding="utf-8") != schema:
+        write_text(schema_path, schema)
+    click.echo(f"wrote {target} (template `{template}`) and {schema_path}")
+
+
+# --------------------------------------------------------------------------------- validate
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Report format.")
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+def validate(files: tuple[str, ...], fmt: str, strict: bool) -> None:
+    """Check blueprint files and report every problem, sorted by line.
+
+    Exits 0 when all files are valid, 1 when any has an error (or, with --strict, a warning).
+    """
+    from stageline.errors import Problem, StageLineError
+    from stageline.formats import read_path
+
+    reports = []
+    failed = False
+    for file in files:
+        try:
+            doc = read_path(file)
+            problems: list[Problem] = doc.problems
+        except StageLineError as exc:
+            problems = exc.problems
+        errors = sum(1 for p in problems if p.severity.value == "error")
+        warnings = len(problems) - errors
+        failed = failed or errors > 0 or (strict and warnings > 0)
+        reports.append({"file": file, "valid": errors == 0, "errors": errors, "warnings": warnings, "problems": [p.to_dict() for p in problems]})
+        if fmt == "text":
+            for p in problems:
+                click.echo(str(p))
+            verdict = "valid" if errors == 0 else "invalid"
+            click.echo(f"{file}: {verdict}, {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}", err=fmt == "text" and False)
+    if fmt == "json":
+        click.echo(json.dumps(reports, indent=2, ensure_ascii=False))
+    sys.exit(1 if failed else 0)
+
+
+# -------------------------------------------------------------------------------------- fmt
+
+
+@main.command("fmt")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--check", is_flag=True, help="Change nothing; exit 1 if any file is not formatted.")
+@click.option("--diff", "show_diff", is_flag=True, help="Print what would change.")
+def fmt_command(files: tuple[str, ...], check: bool, show_diff: bool) -> None:
+    """Rewrite blueprint files in canonical form, keeping comments and key order.
+
+    Canonical form: two-space indentation, lists indented under their key, defaults and
+    derivable ids left out, durations and flows written the standard way.
+    """
+    import difflib
+
+    from stageline.errors import StageLineError
+    from stageline.formats import dumps
+    from stageline.formats.api import write_text
+
+    unformatted = []
+    for file in files:
+        doc = _read(file)
+        if doc.errors or doc.blueprint is None:
+            _fail(StageLineErrorFrom(doc))
+        assert doc.blueprint is not None and doc.blueprint.source is not None
+        original = doc.blueprint.source.text
+        try:
+            formatted = dumps(doc.blueprint, format=doc.blueprint.source.format)
+        except StageLineError as exc:
+            _fail(exc)
+        if formatted == original:
+            continue
+        unformatted.append(file)
+        if show_diff:
+            click.echo("".join(difflib.unified_diff(original.splitlines(True), formatted.splitlines(True), file, file)), nl=False)
+        if not check:
+            write_text(file, formatted)
+            click.echo(f"formatted {file}", err=True)
+    if check and unformatted:
+        for file in unformatted:
+            click.echo(f"{file}: not formatted (run `stageline fmt {file}`)", err=True)
+        sys.exit(1)
+
+
+def StageLineErrorFrom(doc: Document) -> StageLineError:  # noqa: N802 - reads as a constructor
+    from stageline.errors import InvalidBlueprint
+
+    return InvalidBlueprint(doc.errors)
+
+
+# ----------------------------------------------------------------------------------- schema
+
+
+@main.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of printing.")
+def schema(output: str | None) -> None:
+    """Print the JSON Schema of the blueprint file format (for editors and CI)."""
+    from stageline.formats.api import write_text
+    from stageline.formats.schema import schema_text
+
+    text = schema_text()
+    if output:
+        write_text(output, text)
+    else:
+        click.echo(text, nl=False)
+
+
+# ---------------------------------------------------------------------------------- convert
+
+
+@main.command()
+@click.argument("source", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", required=True, help="Output file, or - for standard output.")
+@click.option("--to", "to", type=click.Choice(["yaml", "json"]), help="Output format (default: from the extension).")
+def convert(source: str, output: str, to: str | None) -> None:
+    """Convert a blueprint between YAML and JSON."""
+    from stageline.errors import StageLineError
+    from stageline.formats import dumps, format_for
+    from stageline.formats.api import write_text
+
+    doc = _read(source)
+    if doc.errors or doc.blueprint is None:
+        _fail(StageLineErrorFrom(doc))
+    assert doc.blueprint is not None
+    target = to or (format_for(output) if output != "-" else "yaml")
+    try:
+        text = dumps(doc.blueprint, format=target)
+    except StageLineError as exc:
+        _fail(exc)
+    if output == "-":
+        click.echo(text, nl=False)
+    else:
+        write_text(output, text)
+        click.echo(f"wrote {output}", err=True)
+
+
+# ------------------------------------------------------------------------------------- show
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format.")
+def show(file: str, fmt: str) -> None:
+    """Summarise a blueprint: phases, steps, actions per lane, flows, line crossings, handoffs."""
+    from stageline.summary import summarise
+
+    doc = _read(file)
+    if doc.errors or doc.blueprint is None:
+        _fail(StageLineErrorFrom(doc))
+    bp = doc.blueprint
+    assert bp is not None
+    s = summarise(bp)
+    if fmt == "json":
+        click.echo(json.dumps({"file": file, "title": bp.title, **s.to_dict()}, indent=2, ensure_ascii=False))
+        return
+    _show_tables(bp, s, file)
+
+
+def _show_tables(bp: Any, s: Any, file: str) -> None:
+    from rich.table import Table
+
+    from stageline.model import Lane
+    from stageline.model.vocabulary import LANE_NAMES, LINE_NAMES
+
+    console = _console()
+    facts = [bp.service, bp.status.value, f"version {bp.version}" if bp.version else None, bp.owner and f"owner {bp.owner}"]
+    console.print(f"[bold]{bp.title}[/bold]  ({', '.join(f for f in facts if f)})")
+    if bp.segments:
+        console.print("Segments: " + ", ".join(seg.name for seg in bp.segments))
+    overview = Table(title="Overview", show_header=False, title_justify="left")
+    overview.add_column("what")
+    overview.add_column("count", justify="right")
+    for label, value in (("phases", s.phases), ("steps", s.steps), ("actions", s.actions), ("flows", s.flows), ("handoffs", s.handoffs), ("fail points", s.fail_points)):
+        overview.add_row(label, str(value))
+    console.print(overview)
+    grid = Table(title="Actions per phase and lane", title_justify="left")
+    grid.add_column("phase")
+    grid.add_column("steps", justify="right")
+    for lane in Lane:
+        grid.add_column(LANE_NAMES[lane].split()[0].lower() if lane is not Lane.EVIDENCE else "evidence", justify="right")
+    phase_steps: dict[str | None, list[str]] = {}
+    for step in bp.steps:
+        phase_steps.setdefault(step.phase, []).append(step.id)
+    names = {p.id: p.name for p in bp.phases}
+    for phase, steps in phase_steps.items():
+        step_set = set(steps)
+        counts = [sum(1 for a in bp.actions if a.step in step_set and a.lane is lane) for lane in Lane]
+        grid.add_row(names.get(phase or "", phase or "(no phase)"), str(len(steps)), *map(str, counts))
+    grid.add_row("[bold]total[/bold]", str(s.steps), *(f"[bold]{s.actions_per_lane[lane]}[/bold]" for lane in Lane))
+    console.print(grid)
+    flows = Table(title="Flows and line crossings", title_justify="left", show_header=False)
+    flows.add_column("what")
+    flows.add_column("count", justify="right")
+    for kind, n in s.flows_per_kind.items():
+        flows.add_row(f"{kind.value} ({kind.arrow})", str(n))
+    for line, n in s.crossings.items():
+        flows.add_row(f"crossing the {LINE_NAMES[line].lower()}", str(n))
+    flows.add_row("handoffs (marked, or a change of role)", str(s.handoffs))
+    console.print(flows)

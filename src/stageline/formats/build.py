@@ -1,0 +1,451 @@
+"""From a parsed document to the model: shapes checked by pydantic, then ids, durations and flows.
+
+Everything found wrong is collected, located through the :class:`SourceMap`, and raised at once.
+The builder also records where in the file each model object came from, so that the checks in
+:mod:`stageline.validate` can point at the line.
+"""
+
+from __future__ import annotations
+
+import re
+import typing
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pydantic
+
+from stageline.errors import Problem, did_you_mean
+from stageline.formats import document as d
+from stageline.formats.flowtext import FlowSyntaxError, parse_flow
+from stageline.formats.tree import Path, SourceMap
+from stageline.model import (
+    Action,
+    ActivityMatch,
+    Blueprint,
+    FailPoint,
+    Flow,
+    FlowKind,
+    Kpi,
+    Lane,
+    LineKind,
+    Link,
+    OptionalLine,
+    Party,
+    Phase,
+    Row,
+    Segment,
+    Status,
+    Step,
+    Style,
+    Timing,
+    View,
+    derived_action_id,
+    slugify,
+)
+from stageline.model.ids import humanize
+from stageline.model.timing import parse_duration, parse_timing
+from stageline.model.vocabulary import LANE_ALIASES
+
+__all__ = ["Origins", "build"]
+
+#: Where each model object came from: model path (``("actions", 7)``) -> document path.
+Origins = dict[tuple[str, int], Path]
+
+_LANE_KEYS = [lane.value for lane in Lane]
+
+
+@dataclass
+class _Builder:
+    smap: SourceMap
+    problems: list[Problem] = field(default_factory=list)
+    origins: Origins = field(default_factory=dict)
+
+    def problem(self, path: Path, code: str, message: str, hint: str | None = None, key: bool = False) -> None:
+        self.problems.append(
+            Problem(code, message, location=self.smap.locate(path, key=key), path=path, hint=hint)
+        )
+
+    # --- small pieces -----------------------------------------------------------------------
+
+    def ident(self, explicit: str | None, name: str | None, path: Path, what: str) -> str:
+        if explicit:
+            return explicit
+        slug = slugify(name or "")
+        if not slug:
+            self.problem(path, "id.missing", f"cannot make an id for this {what} from its name; give it an `id`")
+            return f"{what}-{len(self.problems)}"
+        return slug
+
+    def timing(self, value: str | d.TimingDoc | None, path: Path) -> Timing | None:
+        if value is None:
+            return None
+        try:
+            if isinstance(value, str):
+                return parse_timing(value)
+            expected = parse_duration(value.expected)
+        except ValueError as exc:
+            hint = f"add a unit, e.g. `{value} min`" if isinstance(value, str) and _is_number(value) else None
+            self.problem(path, "value.duration", str(exc), hint)
+            return None
+        tolerance = None
+        if value.tolerance is not None:
+            try:
+                tolerance = parse_duration(value.tolerance)
+            except ValueError as exc:
+                self.problem((*path, "tolerance"), "value.duration", str(exc))
+        return Timing(expected, tolerance)
+
+    def items(self, values: Sequence[Any], path: Path, make: Callable[[Any, Path], Any]) -> tuple[Any, ...]:
+        return tuple(make(v, (*path, i)) for i, v in enumerate(values))
+
+    # --- parts ------------------------------------------------------------------------------
+
+    def link(self, v: str | d.LinkDoc, path: Path) -> Link:
+        return Link(url=v) if isinstance(v, str) else Link(url=v.url, title=v.title)
+
+    def named(self, kind: type[Any], what: str) -> Callable[[Any, Path], Any]:
+        def make(v: Any, path: Path) -> Any:
+            if isinstance(v, str):
+                return kind(id=self.ident(None, v, path, what), name=v)
+            return kind(id=self.ident(v.id, v.name, path, what), name=v.name, description=v.description)
+
+        return make
+
+    def row(self, v: str | d.RowDoc, path: Path) -> Row:
+        if isinstance(v, str):
+            return Row(id=self.ident(None, v, path, "row"), name=v)
+        return Row(id=self.ident(v.id, v.name, path, "row"), name=v.name, description=v.description, after=v.after)
+
+    def activity(self, v: str | d.ActivityDoc, path: Path) -> ActivityMatch:
+        if isinstance(v, str):
+            return ActivityMatch(name=v)
+        given = [k for k in ("name", "glob", "regex") if getattr(v, k) is not None]
+        if len(given) != 1:
+            self.problem(path, "value.activity", "an activity needs exactly one of `name`, `glob` or `regex`")
+        if v.regex is not None:
+            try:
+                re.compile(v.regex)
+            except re.error as exc:
+                self.problem((*path, "regex"), "value.regex", f"not a valid regular expression: {exc}")
+        return ActivityMatch(name=v.name, glob=v.glob, regex=v.regex, lifecycle=v.lifecycle)
+
+    def action(self, v: str | d.ActionDoc, step: str, lane: Lane, auto: int, path: Path) -> Action:
+        if isinstance(v, str):
+            return Action(id=derived_action_id(step, lane.value, auto), step=step, lane=lane, label=v)
+        fp = v.fail_point
+        fail_point = (
+            None
+            if fp is None
+            else FailPoint(cause=fp)
+            if isinstance(fp, str)
+            else FailPoint(
+                cause=fp.cause,
+                effect=fp.effect,
+                likelihood=fp.likelihood,
+                severity=fp.severity,
+                detectability=fp.detectability,
+                recovery=fp.recovery,
+            )
+        )
+        return Action(
+            id=v.id or derived_action_id(step, lane.value, auto),
+            step=step,
+            lane=lane,
+            label=v.label,
+            description=v.description,
+            role=v.role,
+            channel=v.channel,
+            system=v.system,
+            owner=v.owner,
+            segments=tuple(v.segments),
+            duration=self.timing(v.duration, (*path, "duration")),
+            wait=self.timing(v.wait, (*path, "wait")),
+            cost=v.cost,
+            fail_point=fail_point,
+            emotion=v.emotion,
+            pain_points=tuple(v.pain_points),
+            kpis=tuple(Kpi(name=k) if isinstance(k, str) else Kpi(name=k.name, target=k.target, unit=k.unit) for k in v.kpis),
+            evidence=tuple(v.evidence),
+            tags=tuple(v.tags),
+            links=self.items(v.links, (*path, "links"), self.link),
+            activities=self.items(v.activities, (*path, "activities"), self.activity),
+        )
+
+    def step(self, s: d.StepDoc, path: Path, actions: list[Action]) -> Step:
+        if s.id is None and s.name is None:
+            self.problem(path, "step.unnamed", "a step needs a `name` or an `id`")
+        sid = self.ident(s.id, s.name, path, "step")
+        name = s.name if s.name is not None else humanize(sid)
+        for lane in Lane:
+            cell = getattr(s, lane.value)
+            if cell is None:
+                continue
+            lane_path = (*path, lane.value)
+            entries = [(cell, lane_path)] if not isinstance(cell, list) else [(c, (*lane_path, i)) for i, c in enumerate(cell)]
+            auto = 0
+            for entry, entry_path in entries:
+                action = self.action(entry, sid, lane, auto, entry_path)
+                if isinstance(entry, str) or entry.id is None:
+                    auto += 1
+                self.origins[("actions", len(actions))] = entry_path
+                actions.append(action)
+        cells = tuple((row, tuple(texts)) for row, texts in s.rows.items())
+        return Step(id=sid, name=name, phase=s.phase, time=s.time, description=s.description, cells=cells)
+
+    def flows(self, v: str | d.FlowDoc, path: Path, out: list[Flow]) -> None:
+        if isinstance(v, str):
+            try:
+                made = parse_flow(v)
+            except FlowSyntaxError as exc:
+                self.problem(path, "flow.syntax", str(exc))
+                return
+        else:
+            made = [Flow(source=v.source, target=v.target, kind=FlowKind(v.kind), label=v.label, probability=v.probability)]
+        for flow in made:
+            self.origins[("flows", len(out))] = path
+            out.append(flow)
+
+    def lines(self, v: d.LinesDoc | None, rows: Sequence[Row]) -> tuple[OptionalLine, ...]:
+        if v is None:
+            return ()
+        out = []
+        bottom = _bottom_row(rows)
+        for kind, value, default in (
+            (LineKind.ORDER_PENETRATION, v.order_penetration, Lane.SUPPORT.value),
+            (LineKind.IMPLEMENTATION, v.implementation, bottom),
+        ):
+            if value is None or value is False:
+                continue
+            out.append(OptionalLine(kind=kind, below=default if value is True else str(value)))
+        return tuple(out)
+
+    def view(self, v: d.ViewDoc, path: Path) -> View:
+        return View(
+            id=self.ident(v.id, v.name, path, "view"),
+            name=v.name,
+            description=v.description,
+            lanes=tuple(Lane(x) for x in v.lanes),
+            rows=tuple(v.rows),
+            phases=tuple(v.phases),
+            segments=tuple(v.segments),
+            roles=tuple(v.roles),
+            tags=tuple(v.tags),
+            highlight=tuple(v.highlight),
+            zoom=v.zoom,
+        )
+
+    def blueprint(self, doc: d.BlueprintDoc) -> Blueprint:
+        actions: list[Action] = []
+        steps = []
+        for i, s in enumerate(doc.steps):
+            self.origins[("steps", i)] = ("steps", i)
+            steps.append(self.step(s, ("steps", i), actions))
+        flows: list[Flow] = []
+        for i, f in enumerate(doc.flows):
+            self.flows(f, ("flows", i), flows)
+        rows = self.items(doc.rows, ("rows",), self.row)
+        for name in ("segments", "roles", "systems", "phases", "rows", "views"):
+            for i in range(len(getattr(doc, name))):
+                self.origins[(name, i)] = (name, i)
+        styles = tuple(
+            Style(tag=tag, fill=s.fill, stroke=s.stroke, text=s.text, dashed=s.dashed, bold=s.bold)
+            for tag, s in doc.styles.items()
+        )
+        for i, tag in enumerate(doc.styles):
+            self.origins[("styles", i)] = ("styles", tag)
+        return Blueprint(
+            title=doc.title,
+            service=doc.service,
+            description=doc.description,
+            owner=doc.owner,
+            status=Status(doc.status),
+            version=doc.version,
+            date=doc.date,
+            currency=doc.currency,
+            segments=self.items(doc.segments, ("segments",), self.named(Segment, "segment")),
+            roles=self.items(doc.roles, ("roles",), self.named(Party, "role")),
+            systems=self.items(doc.systems, ("systems",), self.named(Party, "system")),
+            phases=self.items(doc.phases, ("phases",), self.named(Phase, "phase")),
+            steps=tuple(steps),
+            rows=rows,
+            lines=self.lines(doc.lines, rows),
+            actions=tuple(actions),
+            flows=tuple(flows),
+            views=self.items(doc.views, ("views",), self.view),
+            styles=styles,
+            notes=tuple(doc.notes),
+            links=self.items(doc.links, ("links",), self.link),
+        )
+
+
+def _bottom_row(rows: Sequence[Row]) -> str:
+    below = [r.id for r in rows if r.after is None]
+    return below[-1] if below else Lane.SUPPORT.value
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def build(data: Any, smap: SourceMap) -> tuple[Blueprint | None, Origins, list[Problem]]:
+    """The blueprint in ``data`` (or None when its shape is wrong), its origins and all problems."""
+    builder = _Builder(smap)
+    if data is None:
+        builder.problem((), "document.empty", "the file is empty; a blueprint starts with `stageline: 1`")
+        return None, {}, builder.problems
+    if not isinstance(data, dict):
+        builder.problem((), "document.shape", f"expected a mapping of keys (`stageline: 1`, `title: ...`), found {_kind(data)}")
+        return None, {}, builder.problems
+    try:
+        doc = d.BlueprintDoc.model_validate(data)
+    except pydantic.ValidationError as exc:
+        for err in exc.errors(include_url=False):
+            builder.problems.append(_translate(err, smap, data))
+        return None, {}, builder.problems
+    bp = builder.blueprint(doc)
+    return bp, builder.origins, builder.problems
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "a text"
+    return type(value).__name__
+
+
+# --- pydantic errors, in the user's words ----------------------------------------------------
+
+
+def _translate(err: Any, smap: SourceMap, data: Any) -> Problem:
+    loc = tuple(err["loc"])
+    path: Path = tuple(p for p in loc if not (isinstance(p, str) and p.startswith("<") and p.endswith(">")))
+    kind = err["type"]
+    where = _describe(path)
+    hint = None
+    value = err.get("input")
+    if kind == "extra_forbidden":
+        key = str(path[-1])
+        allowed = _allowed_keys(loc)
+        lane = LANE_ALIASES.get(key)
+        hint = f"did you mean `{lane.value}`?" if lane else did_you_mean(key, allowed)
+        is_lane_typo = hint is not None and any(hint == f"did you mean `{x}`?" for x in _LANE_KEYS)
+        message = f"unknown lane `{key}`" if is_lane_typo else f"unknown key `{key}` in {_describe(path[:-1])}"
+        if hint is None and allowed:
+            hint = "expected one of " + ", ".join(f"`{a}`" for a in allowed)
+        return Problem("key.unknown", message, location=smap.locate(path, key=True), path=path, hint=hint)
+    if kind == "missing":
+        key = str(path[-1])
+        if path == ("stageline",):
+            message = "missing `stageline: 1` at the top of the file"
+        else:
+            message = f"missing `{key}` in {_describe(path[:-1])}"
+        return Problem("key.missing", message, location=smap.locate(path[:-1]), path=path)
+    if kind == "literal_error":
+        expected = re.findall(r"'([^']*)'|(\d+)", str(err.get("ctx", {}).get("expected", "")))
+        options = [a or b for a, b in expected]
+        hint = did_you_mean(str(value), options)
+        shown = ", ".join(f"`{o}`" for o in options)
+        message = f"unknown {where} `{value}`: expected {shown}" if path[-1:] != ("stageline",) else (
+            f"unsupported format version `{value}`; this Stageline reads `stageline: 1`"
+        )
+        return Problem("value.choice", message, location=smap.locate(path), path=path, hint=hint)
+    if kind == "string_pattern_mismatch" and path and path[-1] == "id":
+        hint = f"try `{slugify(str(value))}`" if slugify(str(value)) else None
+        message = f"`{value}` is not a valid id: use lower-case letters, digits, `-`, `_` and `.`"
+        return Problem("value.id", message, location=smap.locate(path), path=path, hint=hint)
+    message = f"{where}: {_lower(err['msg'])}"
+    if kind not in ("shape",) and value is not None and not isinstance(value, (dict, list)):
+        message += f", got `{_short(value)}`"
+    return Problem(f"value.{kind}", message, location=smap.locate(path), path=path, hint=hint)
+
+
+def _lower(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _short(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+_NOUNS = {
+    "steps": "step",
+    "phases": "phase",
+    "segments": "segment",
+    "roles": "role",
+    "systems": "system",
+    "rows": "row",
+    "flows": "flow",
+    "views": "view",
+    "kpis": "KPI",
+    "links": "link",
+    "activities": "activity",
+}
+
+
+def _describe(path: Path) -> str:
+    """Name a place in words: ``step 3 (customer)`` rather than ``/steps/2/customer``."""
+    if not path:
+        return "the blueprint"
+    parts = []
+    for i, part in enumerate(path):
+        if isinstance(part, int):
+            prev = path[i - 1] if i else ""
+            noun = _NOUNS.get(str(prev))
+            if noun and parts and parts[-1] == str(prev):
+                parts[-1] = f"{noun} {part + 1}"
+            else:
+                parts.append(f"item {part + 1}")
+        else:
+            parts.append(str(part))
+    return " ".join(parts) if len(parts) == 1 else parts[0] + " (" + ", ".join(parts[1:]) + ")"
+
+
+def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
+    """The keys of the document model at ``loc`` (union tags in ``loc`` pick the branch)."""
+    tp: Any = d.BlueprintDoc
+    for part in loc[:-1]:
+        tp = _step_into(tp, part)
+        if tp is None:
+            return []
+    tp = _unwrap(tp)
+    if isinstance(tp, type) and issubclass(tp, pydantic.BaseModel):
+        return sorted((f.alias or name) for name, f in tp.model_fields.items())
+    return []
+
+
+def _unwrap(tp: Any) -> Any:
+    while typing.get_origin(tp) is typing.Annotated:
+        tp = typing.get_args(tp)[0]
+    return tp
+
+
+def _step_into(tp: Any, part: Any) -> Any:
+    tp = _unwrap(tp)
+    origin = typing.get_origin(tp)
+    if isinstance(tp, type) and issubclass(tp, pydantic.BaseModel):
+        for name, f in tp.model_fields.items():
+            if part in (name, f.alias):
+                return f.annotation
+        return None
+    if origin in (list, tuple):
+        return typing.get_args(tp)[0] if isinstance(part, int) else None
+    if origin is dict:
+        return typing.get_args(tp)[1]
+    if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        if isinstance(part, str) and part.startswith("<"):
+            for a in args:
+                meta = typing.get_args(a)[1:] if typing.get_origin(a) is typing.Annotated else ()
+                if any(getattr(m, "tag", None) == part for m in meta):
+                    return a
+            return None
+        inner = args[0] if len(args) == 1 else None
+        return None if inner is None else _step_into(inner, part)
+    return None

@@ -1,0 +1,213 @@
+"""From the model back to the shape people write: shorthand wherever it says the same thing.
+
+Ids that Stageline would derive anyway are left out, a step's lone action is written as its
+label, flows as ``a -> b``. Reading the result gives back an equal blueprint.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from stageline.formats.flowtext import can_format, format_flow
+from stageline.model import (
+    Action,
+    ActivityMatch,
+    Blueprint,
+    FailPoint,
+    Flow,
+    Lane,
+    Link,
+    Step,
+    Timing,
+    View,
+    derived_action_id,
+    slugify,
+)
+from stageline.model.ids import humanize
+from stageline.model.timing import format_timing
+
+__all__ = ["to_document"]
+
+
+def _put(out: dict[str, Any], key: str, value: Any) -> None:
+    if value is None or value == [] or value == {} or value == ():
+        return
+    out[key] = value
+
+
+def _named(item: Any, with_description: bool = True) -> Any:
+    """A segment, role, system or phase: just its name when the id is derived from it."""
+    derived = slugify(item.name) == item.id
+    if derived and not getattr(item, "description", None):
+        return item.name
+    out: dict[str, Any] = {}
+    if not derived:
+        out["id"] = item.id
+    out["name"] = item.name
+    if with_description:
+        _put(out, "description", item.description)
+    return out
+
+
+def _link(link: Link) -> Any:
+    return link.url if link.title is None else {"url": link.url, "title": link.title}
+
+
+def _timing(t: Timing | None) -> str | None:
+    return None if t is None else format_timing(t)
+
+
+def _fail_point(fp: FailPoint | None) -> Any:
+    if fp is None:
+        return None
+    fields = ("cause", "effect", "likelihood", "severity", "detectability", "recovery")
+    values = {f: getattr(fp, f) for f in fields if getattr(fp, f) is not None}
+    if list(values) == ["cause"]:
+        return fp.cause
+    if not values:
+        return {}
+    return values
+
+
+def _activity(m: ActivityMatch) -> Any:
+    if m.name is not None and m.glob is None and m.regex is None and m.lifecycle is None:
+        return m.name
+    out: dict[str, Any] = {}
+    for key in ("name", "glob", "regex", "lifecycle"):
+        _put(out, key, getattr(m, key))
+    return out
+
+
+def _number(value: float) -> float | int:
+    return int(value) if value == int(value) and abs(value) < 2**53 else value
+
+
+def _action(a: Action, derived: bool) -> Any:
+    out: dict[str, Any] = {}
+    if not derived:
+        out["id"] = a.id
+    out["label"] = a.label
+    for key in ("description", "role", "channel", "system", "owner"):
+        _put(out, key, getattr(a, key))
+    _put(out, "segments", list(a.segments))
+    _put(out, "duration", _timing(a.duration))
+    _put(out, "wait", _timing(a.wait))
+    _put(out, "cost", None if a.cost is None else _number(a.cost))
+    fp = _fail_point(a.fail_point)
+    if fp is not None:
+        out["fail_point"] = fp
+    _put(out, "emotion", None if a.emotion is None else _number(a.emotion))
+    _put(out, "pain_points", list(a.pain_points))
+    kpis = []
+    for k in a.kpis:
+        if k.target is None and k.unit is None:
+            kpis.append(k.name)
+        else:
+            kpi: dict[str, Any] = {"name": k.name}
+            _put(kpi, "target", None if k.target is None else _number(k.target))
+            _put(kpi, "unit", k.unit)
+            kpis.append(kpi)
+    _put(out, "kpis", kpis)
+    _put(out, "evidence", list(a.evidence))
+    _put(out, "tags", list(a.tags))
+    _put(out, "links", [_link(x) for x in a.links])
+    _put(out, "activities", [_activity(x) for x in a.activities])
+    return a.label if list(out) == ["label"] else out
+
+
+def _step(bp: Blueprint, s: Step, actions: list[Action]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if slugify(s.name) == s.id:
+        out["name"] = s.name  # the id is derived from the name
+    else:
+        out["id"] = s.id
+        if s.name != humanize(s.id):  # else the name is derived from the id
+            out["name"] = s.name
+    for key in ("phase", "time", "description"):
+        _put(out, key, getattr(s, key))
+    for lane in Lane:
+        cell = [a for a in actions if a.lane is lane]
+        if not cell:
+            continue
+        written = []
+        auto = 0
+        for a in cell:
+            derived = a.id == derived_action_id(s.id, lane.value, auto)
+            written.append(_action(a, derived))
+            if derived:
+                auto += 1
+        out[lane.value] = written[0] if len(written) == 1 else written
+    if s.cells:
+        out["rows"] = {row: list(texts) for row, texts in s.cells}
+    return out
+
+
+def _flow(f: Flow) -> Any:
+    if can_format(f):
+        return format_flow(f)
+    out: dict[str, Any] = {"from": f.source, "to": f.target}
+    if f.kind.value != "dependency":
+        out["kind"] = f.kind.value
+    _put(out, "label", f.label)
+    _put(out, "probability", f.probability)
+    return out
+
+
+def _view(v: View) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if slugify(v.name) != v.id:
+        out["id"] = v.id
+    out["name"] = v.name
+    _put(out, "description", v.description)
+    _put(out, "lanes", [lane.value for lane in v.lanes])
+    for key in ("rows", "phases", "segments", "roles", "tags", "highlight"):
+        _put(out, key, list(getattr(v, key)))
+    if v.zoom != "detail":
+        out["zoom"] = v.zoom
+    return out
+
+
+def to_document(bp: Blueprint) -> dict[str, Any]:
+    """The blueprint as plain data in the file's shape, ready for YAML or JSON."""
+    out: dict[str, Any] = {"stageline": 1, "title": bp.title}
+    for key in ("service", "description", "owner"):
+        _put(out, key, getattr(bp, key))
+    if bp.status.value != "as-is":
+        out["status"] = bp.status.value
+    _put(out, "version", bp.version)
+    _put(out, "date", bp.date)
+    _put(out, "currency", bp.currency)
+    _put(out, "segments", [_named(s) for s in bp.segments])
+    _put(out, "roles", [_named(r) for r in bp.roles])
+    _put(out, "systems", [_named(s) for s in bp.systems])
+    _put(out, "phases", [_named(p) for p in bp.phases])
+    rows = []
+    for r in bp.rows:
+        item = _named(r)
+        if r.after is not None:
+            item = {**item, "after": r.after} if isinstance(item, dict) else {"name": r.name, "after": r.after}
+        rows.append(item)
+    _put(out, "rows", rows)
+    if bp.lines:
+        lines: dict[str, Any] = {}
+        for line in bp.lines:
+            lines[line.kind.value.replace("-", "_")] = line.below
+        out["lines"] = lines
+    by_step: dict[str, list[Action]] = {}
+    for a in bp.actions:
+        by_step.setdefault(a.step, []).append(a)
+    _put(out, "steps", [_step(bp, s, by_step.get(s.id, [])) for s in bp.steps])
+    _put(out, "flows", [_flow(f) for f in bp.flows])
+    _put(out, "views", [_view(v) for v in bp.views])
+    if bp.styles:
+        styles: dict[str, Any] = {}
+        for st in bp.styles:
+            style: dict[str, Any] = {}
+            for key in ("fill", "stroke", "text", "dashed", "bold"):
+                _put(style, key, getattr(st, key))
+            styles[st.tag] = style
+        out["styles"] = styles
+    _put(out, "notes", list(bp.notes))
+    _put(out, "links", [_link(x) for x in bp.links])
+    return out
+

@@ -1,0 +1,344 @@
+"""The shape of a blueprint file, as pydantic models: the source of the JSON Schema.
+
+These models mirror what a person writes, shorthand included (a step's lane may hold one label,
+one action or a list of them; a flow may be written ``a -> b``). They check shapes, types,
+ranges and unknown keys; :mod:`stageline.formats.build` turns them into the model.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag
+
+__all__ = [
+    "ActionDoc",
+    "ActivityDoc",
+    "BlueprintDoc",
+    "FailPointDoc",
+    "FlowDoc",
+    "KpiDoc",
+    "LinesDoc",
+    "LinkDoc",
+    "PartyDoc",
+    "PhaseDoc",
+    "RowDoc",
+    "SegmentDoc",
+    "StepDoc",
+    "StyleDoc",
+    "TimingDoc",
+    "ViewDoc",
+    "shape_of",
+]
+
+TEXT, MAP, LIST = "<text>", "<map>", "<list>"
+
+
+def shape_of(value: Any) -> str | None:
+    """Which written form a value has: a text, a mapping or a list."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (str, int, float)):
+        return TEXT
+    if isinstance(value, dict):
+        return MAP
+    if isinstance(value, list):
+        return LIST
+    return None
+
+
+def _to_text(value: Any) -> Any:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+def _one_or_many(value: Any) -> Any:
+    return [value] if shape_of(value) == TEXT else value
+
+
+Text = Annotated[str, BeforeValidator(_to_text, json_schema_input_type=Union[str, int, float])]
+Texts = Annotated[
+    list[Text], BeforeValidator(_one_or_many, json_schema_input_type=Union[str, list[str]])
+]
+Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=200)]
+Score = Annotated[int, Field(ge=1, le=10)]
+
+
+def _either(text: Any, mapping: Any, what: str) -> Any:
+    return Annotated[
+        Union[Annotated[text, Tag(TEXT)], Annotated[mapping, Tag(MAP)]],
+        Discriminator(shape_of, custom_error_type="shape", custom_error_message=f"expected {what}"),
+    ]
+
+
+class DocModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=False)
+
+
+class LinkDoc(DocModel):
+    """A link to research, a ticket or a dashboard."""
+
+    url: Text = Field(description="The address.")
+    title: Text | None = Field(None, description="What the link is, shown instead of the address.")
+
+
+LinkItem = _either(Text, LinkDoc, "a link: an address, or a mapping with `url` and `title`")
+
+
+class SegmentDoc(DocModel):
+    """A customer segment or persona."""
+
+    id: Id | None = Field(None, description="Readable slug; made from the name when left out.")
+    name: Text = Field(description="Short name, e.g. `First-time borrower`.")
+    description: Text | None = Field(None, description="Who they are, in a sentence or two.")
+
+
+class PartyDoc(DocModel):
+    """A role or a system, declared so that actions can refer to it by id."""
+
+    id: Id | None = Field(None, description="Readable slug; made from the name when left out.")
+    name: Text
+    description: Text | None = None
+
+
+class PhaseDoc(DocModel):
+    """A stage of the journey: consecutive steps grouped under one heading."""
+
+    id: Id | None = Field(None, description="Readable slug; made from the name when left out.")
+    name: Text
+    description: Text | None = None
+
+
+class RowDoc(DocModel):
+    """An extra row: policies and regulations, partners, KPIs, notes..."""
+
+    id: Id | None = Field(None, description="Readable slug; made from the name when left out.")
+    name: Text
+    description: Text | None = None
+    after: Text | None = Field(
+        None,
+        description="The lane or row this row sits under (`top` for above physical evidence); "
+        "at the bottom when left out.",
+    )
+
+
+class TimingDoc(DocModel):
+    """A duration with its tolerance."""
+
+    expected: Text = Field(description="e.g. `5 min`, `1h 30m`, `2 days`, `PT5M`.")
+    tolerance: Text | None = Field(None, description="How much longer is still acceptable.")
+
+
+TimingField = _either(Text, TimingDoc, "a duration such as `5 min` or `5 min ± 2 min`")
+
+
+class FailPointDoc(DocModel):
+    """Where the action can go wrong, scored like an FMEA (1 = best, 10 = worst)."""
+
+    cause: Text | None = Field(None, description="What goes wrong.")
+    effect: Text | None = Field(None, description="What the customer or the business suffers.")
+    likelihood: Score | None = Field(None, description="Occurrence, 1 (rare) to 10 (almost always).")
+    severity: Score | None = Field(None, description="Severity, 1 (unnoticed) to 10 (disastrous).")
+    detectability: Score | None = Field(
+        None, description="Detection, 1 (always caught before harm) to 10 (never caught)."
+    )
+    recovery: Text | None = Field(None, description="The recovery or fail-safe in place.")
+
+
+FailPointField = _either(Text, FailPointDoc, "a fail point: a cause, or a mapping with `cause`, `effect`...")
+
+
+class KpiDoc(DocModel):
+    """A key performance indicator."""
+
+    name: Text
+    target: float | None = None
+    unit: Text | None = Field(None, description="e.g. `%`, `min`, `EUR`, `score`.")
+
+
+KpiItem = _either(Text, KpiDoc, "a KPI: a name, or a mapping with `name`, `target` and `unit`")
+
+
+class ActivityDoc(DocModel):
+    """How the action shows in an event log; give one of `name`, `glob` or `regex`."""
+
+    name: Text | None = Field(None, description="The exact activity name.")
+    glob: Text | None = Field(None, description="A pattern with `*` and `?`, e.g. `W_Valideren*`.")
+    regex: Text | None = Field(None, description="A regular expression matched against the whole name.")
+    lifecycle: Text | None = Field(
+        None, description="Only events with this lifecycle transition: `start`, `complete`..."
+    )
+
+
+ActivityItem = _either(Text, ActivityDoc, "an activity: a name, or a mapping with `name`, `glob` or `regex`")
+Activities = Annotated[
+    list[ActivityItem],
+    BeforeValidator(_one_or_many, json_schema_input_type=Union[str, list[Union[str, ActivityDoc]]]),
+]
+
+
+class ActionDoc(DocModel):
+    """One action in a step's lane."""
+
+    id: Id | None = Field(
+        None, description="Readable slug for flows; `STEP.LANE` (then `STEP.LANE.2`...) when left out."
+    )
+    label: Text = Field(description="What happens, in a few words: `Barista takes the order`.")
+    description: Text | None = None
+    role: Text | None = Field(None, description="Who does it: a role id or name.")
+    channel: Text | None = Field(
+        None, description="in-person, phone, web, app, email, chat, sms, mail, video, kiosk, social, self-service, system"
+    )
+    system: Text | None = Field(None, description="The system used: a system id or name.")
+    owner: Text | None = Field(None, description="Who is accountable for it.")
+    segments: Texts = Field(default_factory=list, description="Segment ids it applies to (all when empty).")
+    duration: TimingField | None = Field(None, description="Expected time, e.g. `3 min ± 1 min`.")
+    wait: TimingField | None = Field(None, description="Expected wait before it, e.g. `10 min ± 5 min`.")
+    cost: float | None = Field(None, ge=0, description="Cost per occurrence, in the blueprint's currency.")
+    fail_point: FailPointField | None = Field(None, description="Where it can go wrong.")
+    emotion: float | None = Field(
+        None, ge=-2, le=2, description="The customer's feeling, -2 (very negative) to +2 (very positive)."
+    )
+    pain_points: Texts = Field(default_factory=list, description="What annoys or hurts here.")
+    kpis: list[KpiItem] = Field(default_factory=list, description="How it is measured.")
+    evidence: Texts = Field(default_factory=list, description="Physical evidence involved in it.")
+    tags: Texts = Field(default_factory=list, description="Tags for styles and views.")
+    links: list[LinkItem] = Field(default_factory=list)
+    activities: Activities = Field(
+        default_factory=list, description="Event-log activity names that identify this action."
+    )
+
+
+ActionItem = _either(Text, ActionDoc, "an action: a label, or a mapping with `label`")
+Actions = Annotated[
+    Union[
+        Annotated[Text, Tag(TEXT)],
+        Annotated[ActionDoc, Tag(MAP)],
+        Annotated[list[ActionItem], Tag(LIST)],
+    ],
+    Discriminator(
+        shape_of,
+        custom_error_type="shape",
+        custom_error_message="expected actions: a label, a mapping with `label`, or a list of them",
+    ),
+]
+
+
+class StepDoc(DocModel):
+    """A column of the blueprint, with its actions listed by lane."""
+
+    id: Id | None = Field(None, description="Readable slug; made from the name when left out.")
+    name: Text | None = Field(None, description="Short name shown at the top of the column.")
+    phase: Text | None = Field(None, description="The id of the phase this step belongs to.")
+    time: Text | None = Field(None, description="When it happens, e.g. `Day 1` or `0-5 min`.")
+    description: Text | None = None
+    evidence: Actions | None = Field(None, description="Physical evidence the customer sees or receives.")
+    customer: Actions | None = Field(None, description="What the customer does.")
+    frontstage: Actions | None = Field(None, description="Employee or system actions the customer sees.")
+    backstage: Actions | None = Field(None, description="Employee actions the customer does not see.")
+    support: Actions | None = Field(None, description="Systems, partners and processes relied upon.")
+    rows: dict[str, Texts] = Field(default_factory=dict, description="Text in extra rows, by row id.")
+
+
+FlowKindName = Literal["dependency", "codependency", "information", "handoff"]
+
+
+class FlowDoc(DocModel):
+    """An arrow between two actions."""
+
+    source: Text = Field(alias="from", description="The id of the action it starts at.")
+    target: Text = Field(alias="to", description="The id of the action it points to.")
+    kind: FlowKindName = Field("dependency", description="dependency (->), codependency (<->), information (~>), handoff (=>)")
+    label: Text | None = None
+    probability: float | None = Field(
+        None, ge=0, le=1, description="Chance of taking it when it is one of several alternatives."
+    )
+
+
+FlowItem = _either(
+    Text, FlowDoc, "a flow: `a -> b`, `a <-> b`, `a ~> b`, `a => b`, or a mapping with `from` and `to`"
+)
+
+LineBelow = Annotated[
+    Union[bool, Text],
+    Field(description="`true`, or the lane or row the line is drawn under."),
+]
+
+
+class LinesDoc(DocModel):
+    """The optional lines; the three standard lines are always drawn."""
+
+    order_penetration: LineBelow | None = Field(
+        None, description="Customer-induced above, customer-independent below (under `support` by default)."
+    )
+    implementation: LineBelow | None = Field(
+        None, description="Operations above, planning and management below (at the bottom by default)."
+    )
+
+
+LaneName = Literal["evidence", "customer", "frontstage", "backstage", "support"]
+
+
+class ViewDoc(DocModel):
+    """A named selection of the blueprint; a list left out means everything."""
+
+    id: Id | None = Field(None, description="Readable slug; made from the name when left out.")
+    name: Text
+    description: Text | None = None
+    lanes: list[LaneName] = Field(default_factory=list)
+    rows: Texts = Field(default_factory=list)
+    phases: Texts = Field(default_factory=list)
+    segments: Texts = Field(default_factory=list)
+    roles: Texts = Field(default_factory=list)
+    tags: Texts = Field(default_factory=list)
+    highlight: Texts = Field(default_factory=list, description="Roles to emphasise (e.g. for training).")
+    zoom: Literal["detail", "phases"] = Field("detail", description="`phases` collapses each phase to one column.")
+
+
+Colour = Annotated[str, Field(pattern=r"^#(?:[0-9a-fA-F]{3}){1,2}$", description="A colour as `#rgb` or `#rrggbb`.")]
+
+
+class StyleDoc(DocModel):
+    """How actions carrying a tag are drawn."""
+
+    fill: Colour | None = None
+    stroke: Colour | None = None
+    text: Colour | None = None
+    dashed: bool | None = None
+    bold: bool | None = None
+
+
+SegmentItem = _either(Text, SegmentDoc, "a segment: a name, or a mapping with `name`")
+PartyItem = _either(Text, PartyDoc, "a name, or a mapping with `name`")
+PhaseItem = _either(Text, PhaseDoc, "a phase: a name, or a mapping with `name`")
+RowItem = _either(Text, RowDoc, "a row: a name, or a mapping with `name`")
+
+
+class BlueprintDoc(DocModel):
+    """A Stageline service blueprint."""
+
+    model_config = ConfigDict(title="Stageline blueprint")
+
+    stageline: Literal[1] = Field(description="The format version; always `1`.")
+    title: Text = Field(description="The blueprint's title.")
+    service: Text | None = Field(None, description="The service process it describes.")
+    description: Text | None = None
+    owner: Text | None = Field(None, description="Who keeps it up to date.")
+    status: Literal["as-is", "to-be", "proposed"] = Field("as-is")
+    version: Text | None = Field(None, description="A version label, e.g. `2026.2`.")
+    date: dt.date | None = Field(None, description="When this version was made, `YYYY-MM-DD`.")
+    currency: Text | None = Field(None, description="Currency of the costs, e.g. `EUR`.")
+    segments: list[SegmentItem] = Field(default_factory=list, description="Customer segments or personas.")
+    roles: list[PartyItem] = Field(default_factory=list, description="Roles that act in the service.")
+    systems: list[PartyItem] = Field(default_factory=list, description="Systems the service relies on.")
+    phases: list[PhaseItem] = Field(default_factory=list, description="Stages of the journey, in order.")
+    steps: list[StepDoc] = Field(default_factory=list, description="The columns, in time order.")
+    rows: list[RowItem] = Field(default_factory=list, description="Extra rows beyond the five lanes.")
+    lines: LinesDoc | None = Field(None, description="Optional lines: order penetration, implementation.")
+    flows: list[FlowItem] = Field(default_factory=list, description="Arrows between actions: `a -> b`.")
+    views: list[ViewDoc] = Field(default_factory=list)
+    styles: dict[str, StyleDoc] = Field(default_factory=dict, description="Styles by tag.")
+    notes: Texts = Field(default_factory=list)
+    links: list[LinkItem] = Field(default_factory=list)

@@ -1,0 +1,155 @@
+"""Write document data as YAML or JSON text, merging into the original YAML when there is one.
+
+Merging keeps the user's comments, key order and shorthand wherever the meaning is unchanged;
+the caller checks that the merged text reads back to the same blueprint.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from typing import Any
+
+from stageline.formats.flowtext import FlowSyntaxError, parse_flow
+from stageline.model.timing import parse_timing
+
+__all__ = ["emit_json", "emit_yaml", "merge_yaml"]
+
+_TIMING_KEYS = {"duration", "wait", "expected", "tolerance"}
+_SHORT_KEYS = ("label", "name", "cause", "url")
+
+
+def _yaml() -> Any:
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt", pure=True)
+    yaml.default_flow_style = False
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.width = 100
+    yaml.allow_unicode = True
+    yaml.preserve_quotes = True
+    return yaml
+
+
+def emit_yaml(data: Any, header: str | None = None) -> str:
+    buf = io.StringIO()
+    if header:
+        buf.write(header.rstrip("\n") + "\n")
+    _yaml().dump(data, buf)
+    return buf.getvalue()
+
+
+def emit_json(data: Any) -> str:
+    def default(value: Any) -> Any:
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+    return json.dumps(data, indent=2, ensure_ascii=False, default=default) + "\n"
+
+
+def merge_yaml(source: str, data: Any, conservative: bool = False) -> str:
+    """``data`` written into the YAML text ``source``, keeping what can be kept.
+
+    ``conservative`` also keeps keys the data leaves out (explicit defaults such as
+    ``status: as-is``) and adds no `id` or `name` the source leaves to be derived.
+    """
+    yaml = _yaml()
+    tree = yaml.load(source)
+    merged = _Merger(conservative).merge(tree, data, None)
+    buf = io.StringIO()
+    yaml.dump(merged, buf)
+    return buf.getvalue()
+
+
+class _Merger:
+    def __init__(self, conservative: bool) -> None:
+        self.conservative = conservative
+
+    def merge(self, old: Any, new: Any, key: str | None) -> Any:
+        from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+        if isinstance(old, CommentedMap) and isinstance(new, dict):
+            return self.mapping(old, new)
+        if isinstance(old, CommentedSeq) and isinstance(new, list):
+            item_key = "flow" if key == "flows" else None
+            for i, v in enumerate(new):
+                if i < len(old):
+                    old[i] = self.merge(old[i], v, item_key)
+                else:
+                    old.append(v)
+            while len(old) > len(new):
+                old.pop()
+            return old
+        return _merge_value(old, new, key)
+
+    def mapping(self, old: Any, new: dict[str, Any]) -> Any:
+        for k in list(old.keys()):
+            if k not in new and not self.conservative:
+                del old[k]
+        previous = -1
+        for k, v in new.items():
+            if k in old:
+                old[k] = self.merge(old[k], v, str(k))
+                previous = list(old.keys()).index(k)
+            elif self.conservative and k in ("id", "name") and ("id" in old or "name" in old):
+                continue
+            else:
+                previous += 1
+                old.insert(previous, k, v)
+        return old
+
+
+def _merge_value(old: Any, new: Any, key: str | None) -> Any:
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    if isinstance(old, CommentedMap) and not isinstance(new, (dict, list)):
+        short = [k for k in _SHORT_KEYS if k in old]
+        rest = [k for k in old if k not in ("id", *_SHORT_KEYS)]
+        if len(short) == 1 and not rest and _same(old[short[0]], new, None):
+            return old
+        if key == "flow" and _same_flow(old, new):
+            return old
+        return new
+    if isinstance(old, CommentedSeq) and len(old) == 1 and not isinstance(new, (dict, list)):
+        return old if _same(old[0], new, key) else new
+    if isinstance(new, list) and len(new) == 1 and not isinstance(old, (dict, list)):
+        return old if _same(old, new[0], key) else new
+    if not isinstance(old, (dict, list)) and not isinstance(new, (dict, list)):
+        return old if _same(old, new, key) else new
+    return new
+
+
+def _same(old: Any, new: Any, key: str | None) -> bool:
+    if isinstance(old, bool) or isinstance(new, bool):
+        return old is new
+    if old == new or str(old) == str(new):
+        return True
+    if key in _TIMING_KEYS and isinstance(old, str) and isinstance(new, str):
+        try:
+            return parse_timing(old) == parse_timing(new)
+        except ValueError:
+            return False
+    if key == "flow" and isinstance(old, str) and isinstance(new, str):
+        try:
+            return parse_flow(old) == parse_flow(new)
+        except FlowSyntaxError:
+            return False
+    return False
+
+
+def _same_flow(old: Any, new: Any) -> bool:
+    if not isinstance(new, str):
+        return False
+    try:
+        (flow,) = parse_flow(new)
+    except (FlowSyntaxError, ValueError):
+        return False
+    return (
+        old.get("from") == flow.source
+        and old.get("to") == flow.target
+        and old.get("kind", "dependency") == flow.kind.value
+        and old.get("label") == flow.label
+        and old.get("probability") == flow.probability
+    )

@@ -1,0 +1,324 @@
+"""Parse YAML or JSON text into plain values plus a map of where each value came from.
+
+YAML is composed with ruamel.yaml's C parser (libyaml), which keeps the line and column of
+every node; JSON goes through a small parser of its own for the same reason. Both refuse
+duplicate keys, cap nesting depth and cap what aliases may expand to (YAML "alias bombs").
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from stageline.errors import Location, ParseError, Problem
+
+__all__ = ["MAX_ALIAS_NODES", "MAX_DEPTH", "Path", "SourceMap", "parse_json", "parse_yaml"]
+
+Path = tuple[str | int, ...]
+
+#: Deepest nesting of mappings and lists accepted; blueprints need fewer than ten levels.
+MAX_DEPTH = 64
+#: Most nodes that aliases (``*name``) may add when expanded.
+MAX_ALIAS_NODES = 100_000
+
+
+@dataclass
+class SourceMap:
+    """Where each value (and each mapping key) of a parsed document starts in its file."""
+
+    file: str = "<string>"
+    values: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[Path, tuple[int, int]] = field(default_factory=dict)
+
+    def locate(self, path: Sequence[str | int], key: bool = False) -> Location:
+        """The location of ``path``, or of its nearest ancestor the file spells out."""
+        p = tuple(path)
+        while True:
+            if key and p in self.keys:
+                line, col = self.keys[p]
+                return Location(self.file, line, col)
+            if p in self.values:
+                line, col = self.values[p]
+                return Location(self.file, line, col)
+            if not p:
+                return Location(self.file, 1 if self.values or self.keys else 0, 1 if self.values else 0)
+            p = p[:-1]
+            key = False
+
+
+def _error(smap: SourceMap, code: str, message: str, line: int, col: int, hint: str | None = None) -> ParseError:
+    return ParseError(Problem(code, message, location=Location(smap.file, line, col), hint=hint))
+
+
+# ---------------------------------------------------------------------------------------- YAML
+
+_TAG = "tag:yaml.org,2002:"
+_YAML_HINTS = (
+    ("found character '\\t'", "a tab is used for indentation; YAML indents with spaces"),
+    ("mapping values are not allowed here", "a `:` where none can be; quote text that contains `: `"),
+    ("found undefined alias", "an alias (`*name`) with no anchor (`&name`) before it"),
+    ("did not find expected key", "the indentation does not line up with the keys above"),
+    ("found unknown escape character", "an unknown escape in a double-quoted text; use single quotes"),
+)
+
+
+def parse_yaml(text: str, file: str = "<string>") -> tuple[Any, SourceMap]:
+    """The document in ``text`` and its source map; raises ParseError with file:line:col."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    smap = SourceMap(file)
+    yaml = YAML(typ="safe", pure=False)
+    try:
+        node = yaml.compose(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "not valid YAML"
+        message = problem
+        for needle, kind in _YAML_HINTS:
+            if needle in problem:
+                message = kind
+                break
+        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
+        raise _error(smap, "syntax.yaml", f"YAML syntax: {message}", line, col) from None
+    except YAMLError as exc:
+        raise _error(smap, "syntax.yaml", f"YAML syntax: {exc}", 0, 0) from None
+    if node is None:
+        return None, smap
+    builder = _YamlBuilder(smap)
+    value = builder.build(node, (), 0)
+    return value, smap
+
+
+class _YamlBuilder:
+    def __init__(self, smap: SourceMap) -> None:
+        self.smap = smap
+        self.alias_nodes = 0
+        self.seen: set[int] = set()
+
+    def _at(self, node: Any) -> tuple[int, int]:
+        return node.start_mark.line + 1, node.start_mark.column + 1
+
+    def build(self, node: Any, path: Path, depth: int) -> Any:
+        smap = self.smap
+        key = id(node)
+        aliased = key in self.seen
+        self.seen.add(key)
+        if aliased:
+            self.alias_nodes += 1
+            if self.alias_nodes > MAX_ALIAS_NODES:
+                line, col = self._at(node)
+                raise _error(
+                    smap,
+                    "syntax.alias-bomb",
+                    f"aliases expand to more than {MAX_ALIAS_NODES:,} values (a YAML alias bomb?)",
+                    line,
+                    col,
+                )
+        smap.values.setdefault(path, self._at(node))
+        kind = node.id
+        if kind == "scalar":
+            return self._scalar(node)
+        if depth >= MAX_DEPTH:
+            line, col = self._at(node)
+            raise _error(smap, "syntax.too-deep", f"nested more than {MAX_DEPTH} levels deep", line, col)
+        if kind == "sequence":
+            self._plain_tag(node, "seq")
+            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+        self._plain_tag(node, "map")
+        return self._mapping(node, path, depth)
+
+    def _plain_tag(self, node: Any, kind: str) -> None:
+        if node.tag != _TAG + kind:
+            line, col = self._at(node)
+            raise _error(self.smap, "syntax.tag", f"unsupported YAML tag `{node.tag}`", line, col)
+
+    def _mapping(self, node: Any, path: Path, depth: int) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        first: dict[str, tuple[int, int]] = {}
+        pairs = list(node.value)
+        merged: list[Any] = []
+        for knode, vnode in pairs:
+            if knode.tag == _TAG + "merge":
+                merged.extend(vnode.value if vnode.id == "sequence" else [vnode])
+                continue
+            if knode.id != "scalar":
+                line, col = self._at(knode)
+                raise _error(self.smap, "syntax.key", "a mapping key must be a plain name", line, col)
+            name = str(knode.value)
+            at = self._at(knode)
+            if name in first:
+                line, col = at
+                raise _error(
+                    self.smap,
+                    "syntax.duplicate-key",
+                    f"duplicate key `{name}` (first given at line {first[name][0]})",
+                    line,
+                    col,
+                    hint="remove one of them or merge their contents",
+                )
+            first[name] = at
+            child = (*path, name)
+            self.smap.keys[child] = at
+            out[name] = self.build(vnode, child, depth + 1)
+        for mnode in merged:
+            if mnode.id != "mapping":
+                line, col = self._at(mnode)
+                raise _error(self.smap, "syntax.merge", "`<<` must merge a mapping", line, col)
+            extra = self._mapping(mnode, path, depth)
+            for k, v in extra.items():
+                out.setdefault(k, v)
+        return out
+
+    def _scalar(self, node: Any) -> Any:
+        tag: str = node.tag
+        value: str = node.value
+        if tag == _TAG + "str" or tag == _TAG + "timestamp":
+            return value
+        if tag == _TAG + "int":
+            text = value.replace("_", "")
+            try:
+                return int(text)
+            except ValueError:
+                try:
+                    return int(text, 0)
+                except ValueError:
+                    return value
+        if tag == _TAG + "float":
+            low = value.lower().replace("_", "")
+            if low in (".inf", "+.inf"):
+                return math.inf
+            if low == "-.inf":
+                return -math.inf
+            if low == ".nan":
+                return math.nan
+            try:
+                return float(low)
+            except ValueError:
+                return value
+        if tag == _TAG + "bool":
+            return value.lower() == "true"
+        if tag == _TAG + "null":
+            return None
+        line, col = self._at(node)
+        raise _error(self.smap, "syntax.tag", f"unsupported YAML tag `{tag}`", line, col)
+
+
+# ---------------------------------------------------------------------------------------- JSON
+
+_WS = re.compile(r"[ \t\n\r]*")
+_NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?")
+_STRING = re.compile(r'"(?:[^"\\\x00-\x1f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"')
+_LITERALS = {"true": True, "false": False, "null": None}
+
+
+def parse_json(text: str, file: str = "<string>") -> tuple[Any, SourceMap]:
+    """The JSON document in ``text`` and its source map; raises ParseError with file:line:col."""
+    smap = SourceMap(file)
+    starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def pos(offset: int) -> tuple[int, int]:
+        line = bisect.bisect_right(starts, offset)
+        return line, offset - starts[line - 1] + 1
+
+    def fail(offset: int, message: str, code: str = "syntax.json") -> ParseError:
+        line, col = pos(offset)
+        return _error(smap, code, f"JSON syntax: {message}", line, col)
+
+    def skip(i: int) -> int:
+        m = _WS.match(text, i)
+        return m.end() if m else i
+
+    def value(i: int, path: Path, depth: int) -> tuple[Any, int]:
+        i = skip(i)
+        smap.values.setdefault(path, pos(i))
+        if i >= len(text):
+            raise fail(i, "expected a value, found the end of the file")
+        ch = text[i]
+        if ch in "{[" and depth >= MAX_DEPTH:
+            line, col = pos(i)
+            raise _error(smap, "syntax.too-deep", f"nested more than {MAX_DEPTH} levels deep", line, col)
+        if ch == "{":
+            return obj(i + 1, path, depth)
+        if ch == "[":
+            return arr(i + 1, path, depth)
+        if ch == '"':
+            return string(i)
+        m = _NUMBER.match(text, i)
+        if m:
+            raw = m.group(0)
+            number: float | int = float(raw) if (m.group(1) or m.group(2)) else int(raw)
+            return number, m.end()
+        for word, lit in _LITERALS.items():
+            if text.startswith(word, i):
+                return lit, i + len(word)
+        raise fail(i, f"expected a value, found `{text[i]}`")
+
+    def string(i: int) -> tuple[str, int]:
+        m = _STRING.match(text, i)
+        if not m:
+            raise fail(i, "unterminated or malformed string")
+        try:
+            return str(json.loads(m.group(0))), m.end()
+        except ValueError:  # pragma: no cover - the pattern admits only valid strings
+            raise fail(i, "malformed string") from None
+
+    def obj(i: int, path: Path, depth: int) -> tuple[dict[str, Any], int]:
+        out: dict[str, Any] = {}
+        i = skip(i)
+        if i < len(text) and text[i] == "}":
+            return out, i + 1
+        while True:
+            i = skip(i)
+            if i >= len(text) or text[i] != '"':
+                raise fail(i, "expected a key in double quotes")
+            key_at = pos(i)
+            key, i = string(i)
+            if key in out:
+                line, col = key_at
+                raise _error(
+                    smap, "syntax.duplicate-key", f"duplicate key `{key}`", line, col,
+                    hint="remove one of them or merge their contents",
+                )
+            i = skip(i)
+            if i >= len(text) or text[i] != ":":
+                raise fail(i, "expected `:` after the key")
+            child = (*path, key)
+            smap.keys[child] = key_at
+            out[key], i = value(i + 1, child, depth + 1)
+            i = skip(i)
+            if i < len(text) and text[i] == ",":
+                i += 1
+                continue
+            if i < len(text) and text[i] == "}":
+                return out, i + 1
+            raise fail(i, "expected `,` or `}`")
+
+    def arr(i: int, path: Path, depth: int) -> tuple[list[Any], int]:
+        out: list[Any] = []
+        i = skip(i)
+        if i < len(text) and text[i] == "]":
+            return out, i + 1
+        while True:
+            item, i = value(i, (*path, len(out)), depth + 1)
+            out.append(item)
+            i = skip(i)
+            if i < len(text) and text[i] == ",":
+                i += 1
+                continue
+            if i < len(text) and text[i] == "]":
+                return out, i + 1
+            raise fail(i, "expected `,` or `]`")
+
+    if not text.strip():
+        return None, smap
+    doc, end = value(0, (), 0)
+    end = skip(end)
+    if end != len(text):
+        raise fail(end, "extra text after the document")
+    return doc, smap
