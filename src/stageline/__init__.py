@@ -8,7 +8,7 @@ The public surface is listed in ``__all__``; everything else is internal.
 """
 
 from stageline.errors import (
-    InvalidBlueprint,
+    BlueprintError,
     Location,
     ParseError,
     Problem,
@@ -51,12 +51,12 @@ __all__ = [
     "Action",
     "ActivityMatch",
     "Blueprint",
+    "BlueprintError",
     "Channel",
     "Document",
     "FailPoint",
     "Flow",
     "FlowKind",
-    "InvalidBlueprint",
     "Kpi",
     "Lane",
     "LineKind",

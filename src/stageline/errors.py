@@ -5,7 +5,7 @@ Every error a user can cause is a :class:`StageLineError`. The tree::
     StageLineError                 root; carries one or more located problems
     ├── SourceError                the file cannot be read as text (missing, binary, encoding, size)
     ├── ParseError  (ValueError)   the text is not well-formed YAML or JSON
-    └── InvalidBlueprint (ValueError)
+    └── BlueprintError (ValueError)
                                    the document is well-formed but not a valid blueprint
 
 Each problem says where (``file:line:col`` and a JSON pointer), what was expected, and a hint
@@ -17,10 +17,10 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 __all__ = [
-    "InvalidBlueprint",
+    "BlueprintError",
     "Location",
     "ParseError",
     "Problem",
@@ -32,7 +32,7 @@ __all__ = [
 ]
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """How serious a problem is: errors make a blueprint invalid, warnings do not."""
 
     ERROR = "error"
@@ -121,7 +121,7 @@ class ParseError(StageLineError, ValueError):
     """The text is not well-formed YAML or JSON."""
 
 
-class InvalidBlueprint(StageLineError, ValueError):
+class BlueprintError(StageLineError, ValueError):
     """The document parsed but is not a valid blueprint; ``problems`` lists every error found."""
 
 

@@ -87,7 +87,9 @@ def init(path: str | None, template: str, list_only: bool, force: bool) -> None:
         return
     if template not in names:
         hint = did_you_mean(template, names)
-        raise click.UsageError(f"unknown template `{template}`" + (f"; {hint}" if hint else f"; choose from {', '.join(names)}"))
+        raise click.UsageError(
+            f"unknown template `{template}`" + (f"; {hint}" if hint else f"; choose from {', '.join(names)}")
+        )
     target = Path(path or "blueprint.yaml")
     if target.exists() and not force:
         raise click.UsageError(f"{target} already exists; use --force to overwrite it")
@@ -114,14 +116,16 @@ def init(path: str | None, template: str, list_only: bool, force: bool) -> None:
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Report format.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Report format."
+)
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 def validate(files: tuple[str, ...], fmt: str, strict: bool) -> None:
     """Check blueprint files and report every problem, sorted by line.
 
     Exits 0 when all files are valid, 1 when any has an error (or, with --strict, a warning).
     """
-    from stageline.errors import Problem, StageLineError
+    from stageline.errors import StageLineError
     from stageline.formats import read_path
 
     reports = []
@@ -135,12 +139,23 @@ def validate(files: tuple[str, ...], fmt: str, strict: bool) -> None:
         errors = sum(1 for p in problems if p.severity.value == "error")
         warnings = len(problems) - errors
         failed = failed or errors > 0 or (strict and warnings > 0)
-        reports.append({"file": file, "valid": errors == 0, "errors": errors, "warnings": warnings, "problems": [p.to_dict() for p in problems]})
+        reports.append(
+            {
+                "file": file,
+                "valid": errors == 0,
+                "errors": errors,
+                "warnings": warnings,
+                "problems": [p.to_dict() for p in problems],
+            }
+        )
         if fmt == "text":
             for p in problems:
                 click.echo(str(p))
             verdict = "valid" if errors == 0 else "invalid"
-            click.echo(f"{file}: {verdict}, {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}", err=fmt == "text" and False)
+            click.echo(
+                f"{file}: {verdict}, {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}",
+                err=fmt == "text" and False,
+            )
     if fmt == "json":
         click.echo(json.dumps(reports, indent=2, ensure_ascii=False))
     sys.exit(1 if failed else 0)
@@ -180,7 +195,10 @@ def fmt_command(files: tuple[str, ...], check: bool, show_diff: bool) -> None:
             continue
         unformatted.append(file)
         if show_diff:
-            click.echo("".join(difflib.unified_diff(original.splitlines(True), formatted.splitlines(True), file, file)), nl=False)
+            click.echo(
+                "".join(difflib.unified_diff(original.splitlines(True), formatted.splitlines(True), file, file)),
+                nl=False,
+            )
         if not check:
             write_text(file, formatted)
             click.echo(f"formatted {file}", err=True)
@@ -191,9 +209,9 @@ def fmt_command(files: tuple[str, ...], check: bool, show_diff: bool) -> None:
 
 
 def StageLineErrorFrom(doc: Document) -> StageLineError:  # noqa: N802 - reads as a constructor
-    from stageline.errors import InvalidBlueprint
+    from stageline.errors import BlueprintError
 
-    return InvalidBlueprint(doc.errors)
+    return BlueprintError(doc.errors)
 
 
 # ----------------------------------------------------------------------------------- schema
@@ -247,7 +265,9 @@ def convert(source: str, output: str, to: str | None) -> None:
 
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format."
+)
 def show(file: str, fmt: str) -> None:
     """Summarise a blueprint: phases, steps, actions per lane, flows, line crossings, handoffs."""
     from stageline.summary import summarise
@@ -271,21 +291,35 @@ def _show_tables(bp: Any, s: Any, file: str) -> None:
     from stageline.model.vocabulary import LANE_NAMES, LINE_NAMES
 
     console = _console()
-    facts = [bp.service, bp.status.value, f"version {bp.version}" if bp.version else None, bp.owner and f"owner {bp.owner}"]
+    facts = [
+        bp.service,
+        bp.status.value,
+        f"version {bp.version}" if bp.version else None,
+        bp.owner and f"owner {bp.owner}",
+    ]
     console.print(f"[bold]{bp.title}[/bold]  ({', '.join(f for f in facts if f)})")
     if bp.segments:
         console.print("Segments: " + ", ".join(seg.name for seg in bp.segments))
     overview = Table(title="Overview", show_header=False, title_justify="left")
     overview.add_column("what")
     overview.add_column("count", justify="right")
-    for label, value in (("phases", s.phases), ("steps", s.steps), ("actions", s.actions), ("flows", s.flows), ("handoffs", s.handoffs), ("fail points", s.fail_points)):
+    for label, value in (
+        ("phases", s.phases),
+        ("steps", s.steps),
+        ("actions", s.actions),
+        ("flows", s.flows),
+        ("handoffs", s.handoffs),
+        ("fail points", s.fail_points),
+    ):
         overview.add_row(label, str(value))
     console.print(overview)
     grid = Table(title="Actions per phase and lane", title_justify="left")
     grid.add_column("phase")
     grid.add_column("steps", justify="right")
     for lane in Lane:
-        grid.add_column(LANE_NAMES[lane].split()[0].lower() if lane is not Lane.EVIDENCE else "evidence", justify="right")
+        grid.add_column(
+            LANE_NAMES[lane].split()[0].lower() if lane is not Lane.EVIDENCE else "evidence", justify="right"
+        )
     phase_steps: dict[str | None, list[str]] = {}
     for step in bp.steps:
         phase_steps.setdefault(step.phase, []).append(step.id)

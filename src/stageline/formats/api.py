@@ -7,7 +7,7 @@ import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from stageline.errors import InvalidBlueprint, Problem, Severity, StageLineError, Location
+from stageline.errors import BlueprintError, Location, Problem, Severity, StageLineError
 from stageline.formats.build import Origins, build
 from stageline.formats.compact import to_document
 from stageline.formats.emit import emit_json, emit_yaml, merge_yaml
@@ -16,6 +16,7 @@ from stageline.formats.tree import SourceMap, parse_json, parse_yaml
 from stageline.model import Blueprint, Source
 
 __all__ = [
+    "SCHEMA_HEADER",
     "Document",
     "dump",
     "dumps",
@@ -23,7 +24,6 @@ __all__ = [
     "load",
     "loads",
     "read_document",
-    "SCHEMA_HEADER",
 ]
 
 FORMATS = ("yaml", "json")
@@ -86,7 +86,7 @@ def loads(text: str | bytes, *, file: str = "<string>", format: str | None = Non
         text = decode(text.encode("utf-8", "surrogatepass"), file)
     doc = read_document(text, file=file, format=format)
     if doc.errors or doc.blueprint is None:
-        raise InvalidBlueprint(doc.errors or [Problem("document.invalid", "not a blueprint", location=Location(file))])
+        raise BlueprintError(doc.errors or [Problem("document.invalid", "not a blueprint", location=Location(file))])
     return doc.blueprint
 
 
@@ -101,7 +101,7 @@ def load(path: str | os.PathLike[str], *, format: str | None = None) -> Blueprin
     """The blueprint in the file at ``path``; raises a :class:`StageLineError` listing every error."""
     doc = read_path(path, format=format)
     if doc.errors or doc.blueprint is None:
-        raise InvalidBlueprint(doc.errors)
+        raise BlueprintError(doc.errors)
     return doc.blueprint
 
 

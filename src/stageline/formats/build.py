@@ -62,9 +62,7 @@ class _Builder:
     origins: Origins = field(default_factory=dict)
 
     def problem(self, path: Path, code: str, message: str, hint: str | None = None, key: bool = False) -> None:
-        self.problems.append(
-            Problem(code, message, location=self.smap.locate(path, key=key), path=path, hint=hint)
-        )
+        self.problems.append(Problem(code, message, location=self.smap.locate(path, key=key), path=path, hint=hint))
 
     # --- small pieces -----------------------------------------------------------------------
 
@@ -165,7 +163,9 @@ class _Builder:
             fail_point=fail_point,
             emotion=v.emotion,
             pain_points=tuple(v.pain_points),
-            kpis=tuple(Kpi(name=k) if isinstance(k, str) else Kpi(name=k.name, target=k.target, unit=k.unit) for k in v.kpis),
+            kpis=tuple(
+                Kpi(name=k) if isinstance(k, str) else Kpi(name=k.name, target=k.target, unit=k.unit) for k in v.kpis
+            ),
             evidence=tuple(v.evidence),
             tags=tuple(v.tags),
             links=self.items(v.links, (*path, "links"), self.link),
@@ -182,7 +182,11 @@ class _Builder:
             if cell is None:
                 continue
             lane_path = (*path, lane.value)
-            entries = [(cell, lane_path)] if not isinstance(cell, list) else [(c, (*lane_path, i)) for i, c in enumerate(cell)]
+            entries = (
+                [(cell, lane_path)]
+                if not isinstance(cell, list)
+                else [(c, (*lane_path, i)) for i, c in enumerate(cell)]
+            )
             auto = 0
             for entry, entry_path in entries:
                 action = self.action(entry, sid, lane, auto, entry_path)
@@ -201,7 +205,9 @@ class _Builder:
                 self.problem(path, "flow.syntax", str(exc))
                 return
         else:
-            made = [Flow(source=v.source, target=v.target, kind=FlowKind(v.kind), label=v.label, probability=v.probability)]
+            made = [
+                Flow(source=v.source, target=v.target, kind=FlowKind(v.kind), label=v.label, probability=v.probability)
+            ]
         for flow in made:
             self.origins[("flows", len(out))] = path
             out.append(flow)
@@ -299,7 +305,9 @@ def build(data: Any, smap: SourceMap) -> tuple[Blueprint | None, Origins, list[P
         builder.problem((), "document.empty", "the file is empty; a blueprint starts with `stageline: 1`")
         return None, {}, builder.problems
     if not isinstance(data, dict):
-        builder.problem((), "document.shape", f"expected a mapping of keys (`stageline: 1`, `title: ...`), found {_kind(data)}")
+        builder.problem(
+            (), "document.shape", f"expected a mapping of keys (`stageline: 1`, `title: ...`), found {_kind(data)}"
+        )
         return None, {}, builder.problems
     try:
         doc = d.BlueprintDoc.model_validate(data)
@@ -351,8 +359,10 @@ def _translate(err: Any, smap: SourceMap, data: Any) -> Problem:
         options = [a or b for a, b in expected]
         hint = did_you_mean(str(value), options)
         shown = ", ".join(f"`{o}`" for o in options)
-        message = f"unknown {where} `{value}`: expected {shown}" if path[-1:] != ("stageline",) else (
-            f"unsupported format version `{value}`; this Stageline reads `stageline: 1`"
+        message = (
+            f"unknown {where} `{value}`: expected {shown}"
+            if path[-1:] != ("stageline",)
+            else (f"unsupported format version `{value}`; this Stageline reads `stageline: 1`")
         )
         return Problem("value.choice", message, location=smap.locate(path), path=path, hint=hint)
     if kind == "string_pattern_mismatch" and path and path[-1] == "id":
@@ -393,7 +403,7 @@ def _describe(path: Path) -> str:
     """Name a place in words: ``step 3 (customer)`` rather than ``/steps/2/customer``."""
     if not path:
         return "the blueprint"
-    parts = []
+    parts: list[str] = []
     for i, part in enumerate(path):
         if isinstance(part, int):
             prev = path[i - 1] if i else ""
@@ -440,12 +450,13 @@ def _step_into(tp: Any, part: Any) -> Any:
         return typing.get_args(tp)[1]
     if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
         args = [a for a in typing.get_args(tp) if a is not type(None)]
+        if len(args) == 1:
+            return _step_into(args[0], part)
         if isinstance(part, str) and part.startswith("<"):
             for a in args:
                 meta = typing.get_args(a)[1:] if typing.get_origin(a) is typing.Annotated else ()
                 if any(getattr(m, "tag", None) == part for m in meta):
                     return a
             return None
-        inner = args[0] if len(args) == 1 else None
-        return None if inner is None else _step_into(inner, part)
+        return None
     return None

@@ -30,7 +30,7 @@ __all__ = ["to_document"]
 
 
 def _put(out: dict[str, Any], key: str, value: Any) -> None:
-    if value is None or value == [] or value == {} or value == ():
+    if value is None or (isinstance(value, (list, dict, tuple)) and not value):
         return
     out[key] = value
 
@@ -98,7 +98,7 @@ def _action(a: Action, derived: bool) -> Any:
         out["fail_point"] = fp
     _put(out, "emotion", None if a.emotion is None else _number(a.emotion))
     _put(out, "pain_points", list(a.pain_points))
-    kpis = []
+    kpis: list[Any] = []
     for k in a.kpis:
         if k.target is None and k.unit is None:
             kpis.append(k.name)
@@ -210,4 +210,3 @@ def to_document(bp: Blueprint) -> dict[str, Any]:
     _put(out, "notes", list(bp.notes))
     _put(out, "links", [_link(x) for x in bp.links])
     return out
-

@@ -59,18 +59,13 @@ def _one_or_many(value: Any) -> Any:
 
 
 Text = Annotated[str, BeforeValidator(_to_text, json_schema_input_type=Union[str, int, float])]
-Texts = Annotated[
-    list[Text], BeforeValidator(_one_or_many, json_schema_input_type=Union[str, list[str]])
-]
+Texts = Annotated[list[Text], BeforeValidator(_one_or_many, json_schema_input_type=Union[str, list[str]])]
 Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=200)]
 Score = Annotated[int, Field(ge=1, le=10)]
 
 
-def _either(text: Any, mapping: Any, what: str) -> Any:
-    return Annotated[
-        Union[Annotated[text, Tag(TEXT)], Annotated[mapping, Tag(MAP)]],
-        Discriminator(shape_of, custom_error_type="shape", custom_error_message=f"expected {what}"),
-    ]
+def _shape(what: str) -> Discriminator:
+    return Discriminator(shape_of, custom_error_type="shape", custom_error_message=f"expected {what}")
 
 
 class DocModel(BaseModel):
@@ -84,7 +79,10 @@ class LinkDoc(DocModel):
     title: Text | None = Field(None, description="What the link is, shown instead of the address.")
 
 
-LinkItem = _either(Text, LinkDoc, "a link: an address, or a mapping with `url` and `title`")
+LinkItem = Annotated[
+    Annotated[Text, Tag(TEXT)] | Annotated[LinkDoc, Tag(MAP)],
+    _shape("a link: an address, or a mapping with `url` and `title`"),
+]
 
 
 class SegmentDoc(DocModel):
@@ -131,7 +129,9 @@ class TimingDoc(DocModel):
     tolerance: Text | None = Field(None, description="How much longer is still acceptable.")
 
 
-TimingField = _either(Text, TimingDoc, "a duration such as `5 min` or `5 min ± 2 min`")
+TimingField = Annotated[
+    Annotated[Text, Tag(TEXT)] | Annotated[TimingDoc, Tag(MAP)], _shape("a duration such as `5 min` or `5 min ± 2 min`")
+]
 
 
 class FailPointDoc(DocModel):
@@ -147,7 +147,10 @@ class FailPointDoc(DocModel):
     recovery: Text | None = Field(None, description="The recovery or fail-safe in place.")
 
 
-FailPointField = _either(Text, FailPointDoc, "a fail point: a cause, or a mapping with `cause`, `effect`...")
+FailPointField = Annotated[
+    Annotated[Text, Tag(TEXT)] | Annotated[FailPointDoc, Tag(MAP)],
+    _shape("a fail point: a cause, or a mapping with `cause`, `effect`..."),
+]
 
 
 class KpiDoc(DocModel):
@@ -158,7 +161,10 @@ class KpiDoc(DocModel):
     unit: Text | None = Field(None, description="e.g. `%`, `min`, `EUR`, `score`.")
 
 
-KpiItem = _either(Text, KpiDoc, "a KPI: a name, or a mapping with `name`, `target` and `unit`")
+KpiItem = Annotated[
+    Annotated[Text, Tag(TEXT)] | Annotated[KpiDoc, Tag(MAP)],
+    _shape("a KPI: a name, or a mapping with `name`, `target` and `unit`"),
+]
 
 
 class ActivityDoc(DocModel):
@@ -172,10 +178,13 @@ class ActivityDoc(DocModel):
     )
 
 
-ActivityItem = _either(Text, ActivityDoc, "an activity: a name, or a mapping with `name`, `glob` or `regex`")
+ActivityItem = Annotated[
+    Annotated[Text, Tag(TEXT)] | Annotated[ActivityDoc, Tag(MAP)],
+    _shape("an activity: a name, or a mapping with `name`, `glob` or `regex`"),
+]
 Activities = Annotated[
     list[ActivityItem],
-    BeforeValidator(_one_or_many, json_schema_input_type=Union[str, list[Union[str, ActivityDoc]]]),
+    BeforeValidator(_one_or_many, json_schema_input_type=Union[str, list[str | ActivityDoc]]),
 ]
 
 
@@ -189,7 +198,8 @@ class ActionDoc(DocModel):
     description: Text | None = None
     role: Text | None = Field(None, description="Who does it: a role id or name.")
     channel: Text | None = Field(
-        None, description="in-person, phone, web, app, email, chat, sms, mail, video, kiosk, social, self-service, system"
+        None,
+        description="in-person, phone, web, app, email, chat, sms, mail, video, kiosk, social, self-service, system",
     )
     system: Text | None = Field(None, description="The system used: a system id or name.")
     owner: Text | None = Field(None, description="Who is accountable for it.")
@@ -211,13 +221,11 @@ class ActionDoc(DocModel):
     )
 
 
-ActionItem = _either(Text, ActionDoc, "an action: a label, or a mapping with `label`")
+ActionItem = Annotated[
+    Annotated[Text, Tag(TEXT)] | Annotated[ActionDoc, Tag(MAP)], _shape("an action: a label, or a mapping with `label`")
+]
 Actions = Annotated[
-    Union[
-        Annotated[Text, Tag(TEXT)],
-        Annotated[ActionDoc, Tag(MAP)],
-        Annotated[list[ActionItem], Tag(LIST)],
-    ],
+    Annotated[Text, Tag(TEXT)] | Annotated[ActionDoc, Tag(MAP)] | Annotated[list[ActionItem], Tag(LIST)],
     Discriminator(
         shape_of,
         custom_error_type="shape",
@@ -250,19 +258,22 @@ class FlowDoc(DocModel):
 
     source: Text = Field(alias="from", description="The id of the action it starts at.")
     target: Text = Field(alias="to", description="The id of the action it points to.")
-    kind: FlowKindName = Field("dependency", description="dependency (->), codependency (<->), information (~>), handoff (=>)")
+    kind: FlowKindName = Field(
+        "dependency", description="dependency (->), codependency (<->), information (~>), handoff (=>)"
+    )
     label: Text | None = None
     probability: float | None = Field(
         None, ge=0, le=1, description="Chance of taking it when it is one of several alternatives."
     )
 
 
-FlowItem = _either(
-    Text, FlowDoc, "a flow: `a -> b`, `a <-> b`, `a ~> b`, `a => b`, or a mapping with `from` and `to`"
-)
+FlowItem = Annotated[
+    Annotated[Text, Tag(TEXT)] | Annotated[FlowDoc, Tag(MAP)],
+    _shape("a flow: `a -> b`, `a <-> b`, `a ~> b`, `a => b`, or a mapping with `from` and `to`"),
+]
 
 LineBelow = Annotated[
-    Union[bool, Text],
+    bool | Text,
     Field(description="`true`, or the lane or row the line is drawn under."),
 ]
 
@@ -310,10 +321,18 @@ class StyleDoc(DocModel):
     bold: bool | None = None
 
 
-SegmentItem = _either(Text, SegmentDoc, "a segment: a name, or a mapping with `name`")
-PartyItem = _either(Text, PartyDoc, "a name, or a mapping with `name`")
-PhaseItem = _either(Text, PhaseDoc, "a phase: a name, or a mapping with `name`")
-RowItem = _either(Text, RowDoc, "a row: a name, or a mapping with `name`")
+SegmentItem = Annotated[
+    Annotated[Text, Tag(TEXT)] | Annotated[SegmentDoc, Tag(MAP)], _shape("a segment: a name, or a mapping with `name`")
+]
+PartyItem = Annotated[
+    Annotated[Text, Tag(TEXT)] | Annotated[PartyDoc, Tag(MAP)], _shape("a name, or a mapping with `name`")
+]
+PhaseItem = Annotated[
+    Annotated[Text, Tag(TEXT)] | Annotated[PhaseDoc, Tag(MAP)], _shape("a phase: a name, or a mapping with `name`")
+]
+RowItem = Annotated[
+    Annotated[Text, Tag(TEXT)] | Annotated[RowDoc, Tag(MAP)], _shape("a row: a name, or a mapping with `name`")
+]
 
 
 class BlueprintDoc(DocModel):

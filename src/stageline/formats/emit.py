@@ -29,7 +29,18 @@ def _yaml() -> Any:
     yaml.width = 100
     yaml.allow_unicode = True
     yaml.preserve_quotes = True
+    yaml.representer.add_representer(str, _represent_str)
     return yaml
+
+
+#: Line breaks YAML 1.1 readers honour that the emitter would write raw in single quotes.
+_ODD_BREAKS = ("\x85", "\u2028", "\u2029")
+
+
+def _represent_str(representer: Any, data: str) -> Any:
+    if any(c in data for c in _ODD_BREAKS):
+        return representer.represent_scalar("tag:yaml.org,2002:str", data, style='"')
+    return representer.represent_str(data)
 
 
 def emit_yaml(data: Any, header: str | None = None) -> str:
@@ -146,7 +157,7 @@ def _same_flow(old: Any, new: Any) -> bool:
         (flow,) = parse_flow(new)
     except (FlowSyntaxError, ValueError):
         return False
-    return (
+    return bool(
         old.get("from") == flow.source
         and old.get("to") == flow.target
         and old.get("kind", "dependency") == flow.kind.value

@@ -1,8 +1,8 @@
 """The one-line flow syntax: ``a -> b``, ``a <-> b``, ``a ~> b``, ``a => b``, chains, odds, labels.
 
-    order.customer -> order.frontstage
-    pay.customer -> refund.backstage [5%]: card declined
-    check.backstage -> decide.backstage -> notify.frontstage
+order.customer -> order.frontstage
+pay.customer -> refund.backstage [5%]: card declined
+check.backstage -> decide.backstage -> notify.frontstage
 """
 
 from __future__ import annotations
@@ -62,7 +62,11 @@ def format_flow(flow: Flow) -> str:
     text = f"{flow.source} {flow.kind.arrow} {flow.target}"
     if flow.probability is not None:
         pct = flow.probability * 100
-        text += f" [{_short(pct)}%]" if _short(pct) and float(_short(pct)) / 100 == flow.probability else f" [{flow.probability!r}]"
+        text += (
+            f" [{_short(pct)}%]"
+            if _short(pct) and float(_short(pct)) / 100 == flow.probability
+            else f" [{flow.probability!r}]"
+        )
     if flow.label is not None:
         text += f": {flow.label}"
     return text

@@ -7,7 +7,7 @@ from typing import Any
 
 from stageline.formats.document import BlueprintDoc
 
-__all__ = ["SCHEMA_ID", "SCHEMA_FILE", "json_schema", "schema_text"]
+__all__ = ["SCHEMA_FILE", "SCHEMA_ID", "json_schema", "schema_text"]
 
 SCHEMA_ID = "https://stageline.dev/schema/stageline-1.json"
 #: The file name ``stageline init`` writes the schema to, next to the blueprint.

@@ -66,9 +66,7 @@ def decode(data: bytes, file: str = "<string>", max_bytes: int = MAX_BYTES) -> s
     if encoding == "utf-8" and b"\x00" in data:
         offset = data.index(b"\x00")
         line, col = _position(data, offset)
-        raise _fail(
-            file, "source.binary", "this is a binary file, expected YAML or JSON text", line, col
-        )
+        raise _fail(file, "source.binary", "this is a binary file, expected YAML or JSON text", line, col)
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:

@@ -59,7 +59,6 @@ def _error(smap: SourceMap, code: str, message: str, line: int, col: int, hint: 
 
 _TAG = "tag:yaml.org,2002:"
 _YAML_HINTS = (
-    ("found character '\\t'", "a tab is used for indentation; YAML indents with spaces"),
     ("mapping values are not allowed here", "a `:` where none can be; quote text that contains `: `"),
     ("found undefined alias", "an alias (`*name`) with no anchor (`&name`) before it"),
     ("did not find expected key", "the indentation does not line up with the keys above"),
@@ -85,6 +84,8 @@ def parse_yaml(text: str, file: str = "<string>") -> tuple[Any, SourceMap]:
                 message = kind
                 break
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
+        if mark is not None and _char_at(text, mark.line, mark.column) == "\t":
+            message = "a tab is used for indentation; YAML indents with spaces"
         raise _error(smap, "syntax.yaml", f"YAML syntax: {message}", line, col) from None
     except YAMLError as exc:
         raise _error(smap, "syntax.yaml", f"YAML syntax: {exc}", 0, 0) from None
@@ -93,6 +94,13 @@ def parse_yaml(text: str, file: str = "<string>") -> tuple[Any, SourceMap]:
     builder = _YamlBuilder(smap)
     value = builder.build(node, (), 0)
     return value, smap
+
+
+def _char_at(text: str, line: int, column: int) -> str:
+    lines = text.split("\n", line + 1)
+    if line < len(lines) and column < len(lines[line]):
+        return lines[line][column]
+    return ""
 
 
 class _YamlBuilder:
@@ -282,7 +290,11 @@ def parse_json(text: str, file: str = "<string>") -> tuple[Any, SourceMap]:
             if key in out:
                 line, col = key_at
                 raise _error(
-                    smap, "syntax.duplicate-key", f"duplicate key `{key}`", line, col,
+                    smap,
+                    "syntax.duplicate-key",
+                    f"duplicate key `{key}`",
+                    line,
+                    col,
                     hint="remove one of them or merge their contents",
                 )
             i = skip(i)

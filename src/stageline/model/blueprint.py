@@ -25,8 +25,8 @@ __all__ = [
     "Kpi",
     "Link",
     "OptionalLine",
-    "Phase",
     "Party",
+    "Phase",
     "Row",
     "Segment",
     "Source",
@@ -34,6 +34,7 @@ __all__ = [
     "Style",
     "View",
 ]
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Link:

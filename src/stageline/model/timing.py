@@ -6,7 +6,7 @@ import math
 import re
 from dataclasses import dataclass
 
-__all__ = ["Timing", "format_duration", "parse_duration", "parse_timing", "format_timing"]
+__all__ = ["Timing", "format_duration", "format_timing", "parse_duration", "parse_timing"]
 
 _UNITS: dict[str, float] = {}
 for _names, _secs in (

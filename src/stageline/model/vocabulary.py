@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 __all__ = [
     "CHANNELS",
@@ -18,7 +18,7 @@ __all__ = [
 ]
 
 
-class Lane(str, Enum):
+class Lane(StrEnum):
     """The five standard lanes, in their fixed order from top to bottom."""
 
     EVIDENCE = "evidence"
@@ -30,10 +30,6 @@ class Lane(str, Enum):
     @property
     def order(self) -> int:
         return _LANE_ORDER[self]
-
-    @property
-    def title(self) -> str:
-        return LANE_NAMES[self]
 
 
 _LANE_ORDER = {lane: i for i, lane in enumerate(Lane)}
@@ -58,7 +54,7 @@ LANE_ALIASES: dict[str, Lane] = {
 }
 
 
-class LineKind(str, Enum):
+class LineKind(StrEnum):
     """The lines drawn between lanes; the last two are optional and placed by the user."""
 
     INTERACTION = "interaction"
@@ -84,7 +80,7 @@ STANDARD_LINES: dict[LineKind, Lane] = {
 }
 
 
-class FlowKind(str, Enum):
+class FlowKind(StrEnum):
     """What an arrow between two actions means (Nielsen Norman Group's arrow conventions)."""
 
     DEPENDENCY = "dependency"  # one-way arrow: the target depends on the source
@@ -105,7 +101,7 @@ _ARROWS = {
 }
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     """Whether a blueprint describes the service as it is, as it should be, or a proposal."""
 
     AS_IS = "as-is"
@@ -113,7 +109,7 @@ class Status(str, Enum):
     PROPOSED = "proposed"
 
 
-class Channel(str, Enum):
+class Channel(StrEnum):
     """The channels users name most; other channel names are legal but warned about."""
 
     IN_PERSON = "in-person"

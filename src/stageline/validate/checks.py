@@ -16,11 +16,21 @@ __all__: list[str] = []
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
 
 
-def _p(code: str, message: str, path: tuple[str | int, ...], severity: Severity = ERROR, hint: str | None = None) -> Problem:
+def _p(
+    code: str, message: str, path: tuple[str | int, ...], severity: Severity = ERROR, hint: str | None = None
+) -> Problem:
     return Problem(code, message, severity=severity, path=path, hint=hint)
 
 
-def _unknown(code: str, what: str, name: str, known: Iterable[str], path: tuple[str | int, ...], severity: Severity = ERROR, declare: str | None = None) -> Problem:
+def _unknown(
+    code: str,
+    what: str,
+    name: str,
+    known: Iterable[str],
+    path: tuple[str | int, ...],
+    severity: Severity = ERROR,
+    declare: str | None = None,
+) -> Problem:
     known = list(known)
     hint = did_you_mean(name, known)
     if hint is None and declare:
@@ -74,11 +84,22 @@ def step_phases(bp: Blueprint) -> Iterator[Problem]:
     previous = None
     for i, step in enumerate(bp.steps):
         if step.phase is None:
-            yield _p("steps.no-phase", f"step `{step.id}` is outside any phase", ("steps", i), hint="add `phase:` with one of " + ", ".join(f"`{p}`" for p in phase_ids))
+            yield _p(
+                "steps.no-phase",
+                f"step `{step.id}` is outside any phase",
+                ("steps", i),
+                hint="add `phase:` with one of " + ", ".join(f"`{p}`" for p in phase_ids),
+            )
         elif step.phase not in phase_ids:
             yield _unknown("steps.phase", "phase", step.phase, phase_ids, ("steps", i, "phase"))
         elif step.phase != previous and step.phase in last_seen:
-            yield _p("steps.phase-split", f"phase `{step.phase}` is split: step `{step.id}` comes after steps of another phase", ("steps", i, "phase"), WARNING, "keep each phase's steps together")
+            yield _p(
+                "steps.phase-split",
+                f"phase `{step.phase}` is split: step `{step.id}` comes after steps of another phase",
+                ("steps", i, "phase"),
+                WARNING,
+                "keep each phase's steps together",
+            )
         if step.phase is not None:
             last_seen[step.phase] = i
         previous = step.phase
@@ -108,11 +129,15 @@ def action_refs(bp: Blueprint) -> Iterator[Problem]:
     for i, a in enumerate(bp.actions):
         for j, seg in enumerate(a.segments):
             if seg not in segments:
-                yield _unknown("actions.segment", "segment", seg, segments, ("actions", i, "segments", j), declare="segments")
+                yield _unknown(
+                    "actions.segment", "segment", seg, segments, ("actions", i, "segments", j), declare="segments"
+                )
         if a.role is not None and bp.roles and a.role not in roles:
             yield _unknown("actions.role", "role", a.role, roles, ("actions", i, "role"), WARNING, declare="roles")
         if a.system is not None and bp.systems and a.system not in systems:
-            yield _unknown("actions.system", "system", a.system, systems, ("actions", i, "system"), WARNING, declare="systems")
+            yield _unknown(
+                "actions.system", "system", a.system, systems, ("actions", i, "system"), WARNING, declare="systems"
+            )
         if a.channel is not None and a.channel not in CHANNELS:
             yield _p(
                 "actions.channel",
@@ -122,9 +147,21 @@ def action_refs(bp: Blueprint) -> Iterator[Problem]:
                 did_you_mean(a.channel, CHANNELS) or "common channels: " + ", ".join(sorted(CHANNELS)),
             )
         if a.emotion is not None and a.lane is not Lane.CUSTOMER:
-            yield _p("actions.emotion", f"`emotion` is the customer's feeling, but `{a.id}` is a {a.lane.value} action", ("actions", i, "emotion"), WARNING, "move it to the customer action of this step")
+            yield _p(
+                "actions.emotion",
+                f"`emotion` is the customer's feeling, but `{a.id}` is a {a.lane.value} action",
+                ("actions", i, "emotion"),
+                WARNING,
+                "move it to the customer action of this step",
+            )
         if a.lane is Lane.EVIDENCE and (a.duration or a.wait or a.role or a.fail_point):
-            yield _p("actions.evidence", f"`{a.id}` is physical evidence, which takes no time, role or fail point", ("actions", i), WARNING, "put these on the action that produces the evidence")
+            yield _p(
+                "actions.evidence",
+                f"`{a.id}` is physical evidence, which takes no time, role or fail point",
+                ("actions", i),
+                WARNING,
+                "put these on the action that produces the evidence",
+            )
 
 
 @check("flows.refs", "Flows connect known actions sensibly")
@@ -142,14 +179,19 @@ def flow_refs(bp: Blueprint) -> Iterator[Problem]:
                     "flows.evidence",
                     f"a flow {'from' if field == 'from' else 'to'} physical evidence `{end}`; flows connect actions",
                     ("flows", i, field),
-                    hint=f"connect the action that produces or shows it, and list the item in its `evidence:`",
+                    hint="connect the action that produces or shows it, and list the item in its `evidence:`",
                 )
         if f.source == f.target:
             yield _p("flows.self", f"a flow from `{f.source}` to itself", ("flows", i))
         key = (f.source, f.target, f.kind.value)
         seen[key] += 1
         if seen[key] == 2:
-            yield _p("flows.duplicate", f"the flow `{f.source} {f.kind.arrow} {f.target}` is given twice", ("flows", i), WARNING)
+            yield _p(
+                "flows.duplicate",
+                f"the flow `{f.source} {f.kind.arrow} {f.target}` is given twice",
+                ("flows", i),
+                WARNING,
+            )
         if f.probability is not None:
             out_prob[f.source].append(i)
     for source, indexes in out_prob.items():
@@ -168,7 +210,7 @@ def row_refs(bp: Blueprint) -> Iterator[Problem]:
     places = [lane.value for lane in Lane] + row_ids
     for i, row in enumerate(bp.rows):
         if row.after is not None and row.after != "top" and row.after not in places:
-            yield _unknown("rows.after", "lane or row", row.after, places + ["top"], ("rows", i, "after"))
+            yield _unknown("rows.after", "lane or row", row.after, [*places, "top"], ("rows", i, "after"))
         if row.after == row.id:
             yield _p("rows.after", f"row `{row.id}` cannot sit under itself", ("rows", i, "after"))
     for i, step in enumerate(bp.steps):
@@ -181,8 +223,19 @@ def row_refs(bp: Blueprint) -> Iterator[Problem]:
             yield _unknown("lines.below", "lane or row", line.below, places, ("lines", field))
     kinds = {line.kind: line for line in bp.lines}
     op, impl = kinds.get(LineKind.ORDER_PENETRATION), kinds.get(LineKind.IMPLEMENTATION)
-    if op and impl and op.below in places and impl.below in places and row_order(bp).index(impl.below) < row_order(bp).index(op.below):
-        yield _p("lines.order", "the line of implementation is drawn above the line of order penetration", ("lines",), WARNING)
+    if (
+        op
+        and impl
+        and op.below in places
+        and impl.below in places
+        and row_order(bp).index(impl.below) < row_order(bp).index(op.below)
+    ):
+        yield _p(
+            "lines.order",
+            "the line of implementation is drawn above the line of order penetration",
+            ("lines",),
+            WARNING,
+        )
 
 
 @check("views.refs", "Views select known phases, segments, rows, roles and tags")
@@ -213,4 +266,10 @@ def style_tags(bp: Blueprint) -> Iterator[Problem]:
     tags = {t for a in bp.actions for t in a.tags}
     for i, style in enumerate(bp.styles):
         if style.tag not in tags:
-            yield _p("styles.unused", f"no action carries the tag `{style.tag}`", ("styles", i), WARNING, did_you_mean(style.tag, tags))
+            yield _p(
+                "styles.unused",
+                f"no action carries the tag `{style.tag}`",
+                ("styles", i),
+                WARNING,
+                did_you_mean(style.tag, tags),
+            )

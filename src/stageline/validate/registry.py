@@ -27,7 +27,9 @@ class Check:
 CHECKS: dict[str, Check] = {}
 
 
-def check(code: str, title: str) -> Callable[[Callable[[Blueprint], Iterable[Problem]]], Callable[[Blueprint], Iterable[Problem]]]:
+def check(
+    code: str, title: str
+) -> Callable[[Callable[[Blueprint], Iterable[Problem]]], Callable[[Blueprint], Iterable[Problem]]]:
     """Register a check under ``code``; built-in checks register this way too."""
 
     def register(fn: Callable[[Blueprint], Iterable[Problem]]) -> Callable[[Blueprint], Iterable[Problem]]:
