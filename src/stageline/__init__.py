@@ -42,7 +42,7 @@ from stageline.model import (
     Timing,
     View,
 )
-from stageline.summary import Summary, summarise
+from stageline.summary import Summary, crossed_lines, is_handoff, summarise
 from stageline.validate import validate
 
 __version__ = "0.1.0"
@@ -80,8 +80,10 @@ __all__ = [
     "Timing",
     "View",
     "__version__",
+    "crossed_lines",
     "dump",
     "dumps",
+    "is_handoff",
     "json_schema",
     "load",
     "loads",

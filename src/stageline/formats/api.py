@@ -24,6 +24,8 @@ __all__ = [
     "load",
     "loads",
     "read_document",
+    "read_path",
+    "write_text",
 ]
 
 FORMATS = ("yaml", "json")
@@ -70,11 +72,14 @@ def read_document(text: str, *, file: str = "<string>", format: str | None = Non
     else:
         data, smap = parse_yaml(text, file)
     bp, origins, problems = build(data, smap)
-    if bp is not None and not problems:
+    if bp is not None:
         from stageline.validate import validate
 
+        usable = not problems
         bp = replace(bp, source=Source(text=text, file=file, format=fmt))
-        problems = validate(bp, smap, origins)
+        problems = problems + validate(bp, smap, origins)
+        if not usable:
+            bp = None
     return Document(bp, sorted(problems, key=Problem.sort_key), smap, origins)
 
 

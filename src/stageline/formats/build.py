@@ -299,7 +299,11 @@ def _is_number(text: str) -> bool:
 
 
 def build(data: Any, smap: SourceMap) -> tuple[Blueprint | None, Origins, list[Problem]]:
-    """The blueprint in ``data`` (or None when its shape is wrong), its origins and all problems."""
+    """The blueprint in ``data``, its origins and every problem found on the way.
+
+    With errors in the problems, the blueprint (when there is one) is what remains after the
+    values in error are taken out: good for finding more problems, not for use.
+    """
     builder = _Builder(smap)
     if data is None:
         builder.problem((), "document.empty", "the file is empty; a blueprint starts with `stageline: 1`")
@@ -312,11 +316,54 @@ def build(data: Any, smap: SourceMap) -> tuple[Blueprint | None, Origins, list[P
     try:
         doc = d.BlueprintDoc.model_validate(data)
     except pydantic.ValidationError as exc:
-        for err in exc.errors(include_url=False):
-            builder.problems.append(_translate(err, smap, data))
-        return None, {}, builder.problems
+        errors = exc.errors(include_url=False)
+        builder.problems.extend(_translate(err, smap) for err in errors)
+        doc = _without(data, errors)
+        if doc is None:
+            return None, {}, builder.problems
+        # The rest of the document is sound: build it, so that the checks can find its
+        # problems too. The caller sees the errors and must not use it as the blueprint.
+        return builder.blueprint(doc), builder.origins, builder.problems
     bp = builder.blueprint(doc)
     return bp, builder.origins, builder.problems
+
+
+#: Keys whose removal would change ids, flows or the placement of other parts.
+_KEEP = {"id", "label", "name", "stageline", "title", "from", "to", "url", "phase", "source", "target"}
+_COLLECTIONS = {"steps", "flows", "phases", "segments", "roles", "systems", "rows", "views", "styles", "lines"}
+
+
+def _without(data: Any, errors: Sequence[Any]) -> d.BlueprintDoc | None:
+    """The document with the values in error removed, when that changes nothing else."""
+    import copy
+
+    pruned = copy.deepcopy(data)
+    for err in errors:
+        path = _file_path(tuple(err["loc"]))
+        if not path or not isinstance(path[-1], str):
+            return None
+        key = path[-1]
+        lane_of_step = len(path) == 3 and path[0] == "steps"
+        if err["type"] != "extra_forbidden" and (key in _KEEP or lane_of_step or (len(path) == 1 and key in _COLLECTIONS)):
+            return None
+        parent: Any = pruned
+        for part in path[:-1]:
+            try:
+                parent = parent[part]
+            except (KeyError, IndexError, TypeError):
+                return None
+        if not isinstance(parent, dict):
+            return None
+        parent.pop(key, None)
+    try:
+        return d.BlueprintDoc.model_validate(pruned)
+    except pydantic.ValidationError:
+        return None
+
+
+def _file_path(loc: tuple[Any, ...]) -> Path:
+    """A pydantic error location without the union tags: the path in the file."""
+    return tuple(p for p in loc if not (isinstance(p, str) and p.startswith("<") and p.endswith(">")))
 
 
 def _kind(value: Any) -> str:
@@ -330,9 +377,9 @@ def _kind(value: Any) -> str:
 # --- pydantic errors, in the user's words ----------------------------------------------------
 
 
-def _translate(err: Any, smap: SourceMap, data: Any) -> Problem:
+def _translate(err: Any, smap: SourceMap) -> Problem:
     loc = tuple(err["loc"])
-    path: Path = tuple(p for p in loc if not (isinstance(p, str) and p.startswith("<") and p.endswith(">")))
+    path = _file_path(loc)
     kind = err["type"]
     where = _describe(path)
     hint = None

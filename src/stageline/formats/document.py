@@ -16,6 +16,7 @@ __all__ = [
     "ActionDoc",
     "ActivityDoc",
     "BlueprintDoc",
+    "DocModel",
     "FailPointDoc",
     "FlowDoc",
     "KpiDoc",

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from stageline.model import Flow, FlowKind
 
-__all__ = ["ARROWS", "FlowSyntaxError", "format_flow", "parse_flow"]
+__all__ = ["ARROWS", "FlowSyntaxError", "can_format", "format_flow", "parse_flow"]
 
 ARROWS: dict[str, FlowKind] = {kind.arrow: kind for kind in FlowKind}
 _ARROW = re.compile(r"\s*(<->|->|~>|=>)\s*")

@@ -1,0 +1,66 @@
+"""The README and the format reference say what the code does."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from click.testing import CliRunner
+
+import stageline
+from stageline.cli.main import main
+from stageline.validate import CHECKS
+
+ROOT = Path(__file__).parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+FORMAT = (ROOT / "docs" / "format.md").read_text(encoding="utf-8")
+
+
+def _blocks(text: str, lang: str) -> list[str]:
+    return re.findall(rf"```{lang}\n(.*?)```", text, flags=re.S)
+
+
+def test_readme_opens_with_the_two_commands() -> None:
+    head = README.splitlines()[:10]
+    assert any(line.startswith("make run") for line in head)
+    assert any(line.startswith("make test") for line in head)
+
+
+def test_readme_blueprints_are_valid_except_the_one_with_mistakes() -> None:
+    blueprints = [b for b in _blocks(README, "yaml") if "stageline: 1" in b]
+    assert len(blueprints) == 2
+    doc = stageline.read_document(blueprints[0])
+    assert doc.problems == [] and doc.blueprint is not None
+    assert doc.blueprint.action("order.backstage") is not None
+    assert blueprints[1] == (ROOT / "tests" / "fixtures" / "cafe-with-mistakes.yaml").read_text()
+
+
+def test_readme_shows_the_real_validate_output() -> None:
+    (shown,) = [b for b in _blocks(README, "text") if b.startswith("$ stageline validate")]
+    command, *expected = shown.splitlines()
+    cwd = Path.cwd()
+    os.chdir(ROOT / "tests" / "fixtures")
+    try:
+        result = CliRunner().invoke(main, command.split()[2:])
+    finally:
+        os.chdir(cwd)
+    assert result.stdout.splitlines() == expected
+
+
+def test_format_reference_lists_every_check() -> None:
+    codes = {code for check in CHECKS.values() for code in re.findall(r'_(?:p|unknown)\(\s*"([a-z]+\.[a-z-]+)"', _source(check.run))}
+    documented = set(re.findall(r"`([a-z]+\.[a-z-]+)`", FORMAT))
+    assert codes and codes <= documented, codes - documented
+
+
+def test_format_reference_examples_parse() -> None:
+    for block in _blocks(FORMAT, "yaml"):
+        text = block if "stageline: 1" in block else "stageline: 1\ntitle: t\n" + block
+        stageline.read_document(text)  # well-formed: would raise ParseError otherwise
+
+
+def _source(fn: object) -> str:
+    import inspect
+
+    return inspect.getsource(fn)  # type: ignore[arg-type]
