@@ -12,8 +12,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import stageline  # noqa: E402
-from generate import blueprint_yaml  # noqa: E402
+import stageline
+from generate import blueprint_yaml
 
 TARGET_S = 1.0
 

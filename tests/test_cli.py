@@ -91,7 +91,13 @@ def test_validate_unreadable_file(tmp_path: Path) -> None:
 
 def test_fmt_check_and_rewrite_keep_comments(tmp_path: Path) -> None:
     path = tmp_path / "messy.yaml"
-    path.write_text(GOOD.replace("  - id: order\n    phase", "  -   id: order\n      phase").replace("    customer: Orders", "      customer: Orders").replace("    frontstage: {", "      frontstage: {").replace("    backstage: {label: Makes", "      backstage: {label: Makes").replace("    support: POS", "      support: POS"))
+    path.write_text(
+        GOOD.replace("  - id: order\n    phase", "  -   id: order\n      phase")
+        .replace("    customer: Orders", "      customer: Orders")
+        .replace("    frontstage: {", "      frontstage: {")
+        .replace("    backstage: {label: Makes", "      backstage: {label: Makes")
+        .replace("    support: POS", "      support: POS")
+    )
     assert stageline.load(path) == stageline.loads(GOOD)
     code, _, err = run("fmt", "--check", str(path))
     assert code == 1 and "not formatted" in err

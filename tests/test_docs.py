@@ -49,7 +49,11 @@ def test_readme_shows_the_real_validate_output() -> None:
 
 
 def test_format_reference_lists_every_check() -> None:
-    codes = {code for check in CHECKS.values() for code in re.findall(r'_(?:p|unknown)\(\s*"([a-z]+\.[a-z-]+)"', _source(check.run))}
+    codes = {
+        code
+        for check in CHECKS.values()
+        for code in re.findall(r'_(?:p|unknown)\(\s*"([a-z]+\.[a-z-]+)"', _source(check.run))
+    }
     documented = set(re.findall(r"`([a-z]+\.[a-z-]+)`", FORMAT))
     assert codes and codes <= documented, codes - documented
 

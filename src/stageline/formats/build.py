@@ -318,12 +318,12 @@ def build(data: Any, smap: SourceMap) -> tuple[Blueprint | None, Origins, list[P
     except pydantic.ValidationError as exc:
         errors = exc.errors(include_url=False)
         builder.problems.extend(_translate(err, smap) for err in errors)
-        doc = _without(data, errors)
-        if doc is None:
+        rest = _without(data, errors)
+        if rest is None:
             return None, {}, builder.problems
         # The rest of the document is sound: build it, so that the checks can find its
         # problems too. The caller sees the errors and must not use it as the blueprint.
-        return builder.blueprint(doc), builder.origins, builder.problems
+        return builder.blueprint(rest), builder.origins, builder.problems
     bp = builder.blueprint(doc)
     return bp, builder.origins, builder.problems
 
@@ -344,7 +344,9 @@ def _without(data: Any, errors: Sequence[Any]) -> d.BlueprintDoc | None:
             return None
         key = path[-1]
         lane_of_step = len(path) == 3 and path[0] == "steps"
-        if err["type"] != "extra_forbidden" and (key in _KEEP or lane_of_step or (len(path) == 1 and key in _COLLECTIONS)):
+        if err["type"] != "extra_forbidden" and (
+            key in _KEEP or lane_of_step or (len(path) == 1 and key in _COLLECTIONS)
+        ):
             return None
         parent: Any = pruned
         for part in path[:-1]:

@@ -60,6 +60,7 @@ def _error(smap: SourceMap, code: str, message: str, line: int, col: int, hint: 
 _TAG = "tag:yaml.org,2002:"
 _YAML_HINTS = (
     ("mapping values are not allowed here", "a `:` where none can be; quote text that contains `: `"),
+    ("found unexpected ':'", "an unexpected `:`; put text that contains `:` (an address, a time) in quotes"),
     ("found undefined alias", "an alias (`*name`) with no anchor (`&name`) before it"),
     ("did not find expected key", "the indentation does not line up with the keys above"),
     ("found unknown escape character", "an unknown escape in a double-quoted text; use single quotes"),

@@ -11,7 +11,16 @@ from stageline.model.rows import row_order
 from stageline.model.vocabulary import CHANNELS
 from stageline.validate.registry import check
 
-__all__ = ["action_refs", "duplicate_ids", "empty_steps", "flow_refs", "row_refs", "step_phases", "style_tags", "view_refs"]
+__all__ = [
+    "action_refs",
+    "duplicate_ids",
+    "empty_steps",
+    "flow_refs",
+    "row_refs",
+    "step_phases",
+    "style_tags",
+    "view_refs",
+]
 
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
 
