@@ -1,51 +1,119 @@
 """Stageline: service blueprints as typed, computable models.
 
-    >>> import stageline
-    >>> bp = stageline.load("examples/cafe.yaml")
-    >>> [a.label for a in bp.actions_in("order", stageline.Lane.CUSTOMER)]
+    import stageline
+    bp = stageline.load("blueprint.yaml")          # every problem at once, located
+    for action in bp.actions_in("order", stageline.Lane.CUSTOMER):
+        print(action.id, action.label)
 
 The public surface is listed in ``__all__``; everything else is internal.
 """
 
-from stageline.errors import (
-    BlueprintError,
-    Location,
-    ParseError,
-    Problem,
-    Severity,
-    SourceError,
-    StageLineError,
-)
-from stageline.formats import Document, dump, dumps, load, loads, read_document, read_path
-from stageline.formats.schema import json_schema
-from stageline.model import (
-    Action,
-    ActivityMatch,
-    Blueprint,
-    Channel,
-    FailPoint,
-    Flow,
-    FlowKind,
-    Kpi,
-    Lane,
-    LineKind,
-    Link,
-    OptionalLine,
-    Party,
-    Phase,
-    Row,
-    Segment,
-    Source,
-    Status,
-    Step,
-    Style,
-    Timing,
-    View,
-)
-from stageline.summary import Summary, crossed_lines, is_handoff, summarise
-from stageline.validate import validate
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from stageline.errors import (
+        BlueprintError,
+        Location,
+        ParseError,
+        Problem,
+        Severity,
+        SourceError,
+        StageLineError,
+    )
+    from stageline.formats import Document, dump, dumps, load, loads, read_document, read_path
+    from stageline.formats.schema import json_schema
+    from stageline.model import (
+        Action,
+        ActivityMatch,
+        Blueprint,
+        Channel,
+        FailPoint,
+        Flow,
+        FlowKind,
+        Kpi,
+        Lane,
+        LineKind,
+        Link,
+        OptionalLine,
+        Party,
+        Phase,
+        Row,
+        Segment,
+        Source,
+        Status,
+        Step,
+        Style,
+        Timing,
+        View,
+    )
+    from stageline.summary import Summary, crossed_lines, is_handoff, summarise
+    from stageline.validate import validate
 
 __version__ = "0.1.0"
+
+# The library is imported on first use, so that `stageline --help` does not pay for pydantic
+# and ruamel.yaml.
+_LAZY = {
+    "BlueprintError": "stageline.errors",
+    "Location": "stageline.errors",
+    "ParseError": "stageline.errors",
+    "Problem": "stageline.errors",
+    "Severity": "stageline.errors",
+    "SourceError": "stageline.errors",
+    "StageLineError": "stageline.errors",
+    "Document": "stageline.formats",
+    "dump": "stageline.formats",
+    "dumps": "stageline.formats",
+    "load": "stageline.formats",
+    "loads": "stageline.formats",
+    "read_document": "stageline.formats",
+    "read_path": "stageline.formats",
+    "json_schema": "stageline.formats.schema",
+    "Action": "stageline.model",
+    "ActivityMatch": "stageline.model",
+    "Blueprint": "stageline.model",
+    "Channel": "stageline.model",
+    "FailPoint": "stageline.model",
+    "Flow": "stageline.model",
+    "FlowKind": "stageline.model",
+    "Kpi": "stageline.model",
+    "Lane": "stageline.model",
+    "LineKind": "stageline.model",
+    "Link": "stageline.model",
+    "OptionalLine": "stageline.model",
+    "Party": "stageline.model",
+    "Phase": "stageline.model",
+    "Row": "stageline.model",
+    "Segment": "stageline.model",
+    "Source": "stageline.model",
+    "Status": "stageline.model",
+    "Step": "stageline.model",
+    "Style": "stageline.model",
+    "Timing": "stageline.model",
+    "View": "stageline.model",
+    "Summary": "stageline.summary",
+    "crossed_lines": "stageline.summary",
+    "is_handoff": "stageline.summary",
+    "summarise": "stageline.summary",
+    "validate": "stageline.validate",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'stageline' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __all__ = [
     "Action",

@@ -70,6 +70,8 @@ class Problem:
     location: Location = field(default_factory=Location)
     path: tuple[str | int, ...] = ()
     hint: str | None = None
+    #: The name or value the problem is about, used to point inside a one-line value.
+    subject: str | None = field(default=None, compare=False)
 
     @property
     def pointer(self) -> str:

@@ -9,13 +9,13 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 if TYPE_CHECKING:
-    from stageline.errors import Problem, StageLineError
-    from stageline.formats.api import Document
+    from stageline.errors import StageLineError
+    from stageline.model import Blueprint
 
 __all__ = ["main"]
 
@@ -37,21 +37,25 @@ def main() -> None:
     """
 
 
-def _fail(exc: StageLineError) -> None:
+def _fail(exc: StageLineError) -> NoReturn:
     for problem in exc.problems:
         click.echo(str(problem), err=True)
     sys.exit(1)
 
 
-def _read(path: str) -> Document:
-    from stageline.errors import StageLineError
+def _load(path: str) -> Blueprint:
+    """The valid blueprint at ``path``, or exit 1 after printing every error."""
+    from stageline.errors import BlueprintError, StageLineError
     from stageline.formats import read_path
 
     try:
-        return read_path(path)
+        doc = read_path(path)
     except StageLineError as exc:
         _fail(exc)
-        raise  # unreachable
+    if doc.errors or doc.blueprint is None:
+        _fail(BlueprintError(doc.errors))
+    assert doc.blueprint is not None
+    return doc.blueprint
 
 
 def _console() -> Any:
@@ -125,7 +129,7 @@ def validate(files: tuple[str, ...], fmt: str, strict: bool) -> None:
 
     Exits 0 when all files are valid, 1 when any has an error (or, with --strict, a warning).
     """
-    from stageline.errors import StageLineError
+    from stageline.errors import Problem, StageLineError
     from stageline.formats import read_path
 
     reports = []
@@ -153,8 +157,7 @@ def validate(files: tuple[str, ...], fmt: str, strict: bool) -> None:
                 click.echo(str(p))
             verdict = "valid" if errors == 0 else "invalid"
             click.echo(
-                f"{file}: {verdict}, {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}",
-                err=fmt == "text" and False,
+                f"{file}: {verdict}, {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
             )
     if fmt == "json":
         click.echo(json.dumps(reports, indent=2, ensure_ascii=False))
@@ -167,7 +170,7 @@ def validate(files: tuple[str, ...], fmt: str, strict: bool) -> None:
 @main.command("fmt")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--check", is_flag=True, help="Change nothing; exit 1 if any file is not formatted.")
-@click.option("--diff", "show_diff", is_flag=True, help="Print what would change.")
+@click.option("--diff", "show_diff", is_flag=True, help="Print what would change, and change nothing.")
 def fmt_command(files: tuple[str, ...], check: bool, show_diff: bool) -> None:
     """Rewrite blueprint files in canonical form, keeping comments and key order.
 
@@ -182,13 +185,11 @@ def fmt_command(files: tuple[str, ...], check: bool, show_diff: bool) -> None:
 
     unformatted = []
     for file in files:
-        doc = _read(file)
-        if doc.errors or doc.blueprint is None:
-            _fail(StageLineErrorFrom(doc))
-        assert doc.blueprint is not None and doc.blueprint.source is not None
-        original = doc.blueprint.source.text
+        bp = _load(file)
+        assert bp.source is not None
+        original = bp.source.text
         try:
-            formatted = dumps(doc.blueprint, format=doc.blueprint.source.format)
+            formatted = dumps(bp, format=bp.source.format)
         except StageLineError as exc:
             _fail(exc)
         if formatted == original:
@@ -199,19 +200,13 @@ def fmt_command(files: tuple[str, ...], check: bool, show_diff: bool) -> None:
                 "".join(difflib.unified_diff(original.splitlines(True), formatted.splitlines(True), file, file)),
                 nl=False,
             )
-        if not check:
+        if not (check or show_diff):
             write_text(file, formatted)
             click.echo(f"formatted {file}", err=True)
-    if check and unformatted:
+    if (check or show_diff) and unformatted:
         for file in unformatted:
             click.echo(f"{file}: not formatted (run `stageline fmt {file}`)", err=True)
         sys.exit(1)
-
-
-def StageLineErrorFrom(doc: Document) -> StageLineError:  # noqa: N802 - reads as a constructor
-    from stageline.errors import BlueprintError
-
-    return BlueprintError(doc.errors)
 
 
 # ----------------------------------------------------------------------------------- schema
@@ -244,13 +239,10 @@ def convert(source: str, output: str, to: str | None) -> None:
     from stageline.formats import dumps, format_for
     from stageline.formats.api import write_text
 
-    doc = _read(source)
-    if doc.errors or doc.blueprint is None:
-        _fail(StageLineErrorFrom(doc))
-    assert doc.blueprint is not None
+    bp = _load(source)
     target = to or (format_for(output) if output != "-" else "yaml")
     try:
-        text = dumps(doc.blueprint, format=target)
+        text = dumps(bp, format=target)
     except StageLineError as exc:
         _fail(exc)
     if output == "-":
@@ -272,11 +264,7 @@ def show(file: str, fmt: str) -> None:
     """Summarise a blueprint: phases, steps, actions per lane, flows, line crossings, handoffs."""
     from stageline.summary import summarise
 
-    doc = _read(file)
-    if doc.errors or doc.blueprint is None:
-        _fail(StageLineErrorFrom(doc))
-    bp = doc.blueprint
-    assert bp is not None
+    bp = _load(file)
     s = summarise(bp)
     if fmt == "json":
         click.echo(json.dumps({"file": file, "title": bp.title, **s.to_dict()}, indent=2, ensure_ascii=False))

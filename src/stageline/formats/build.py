@@ -356,11 +356,23 @@ def _without(data: Any, errors: Sequence[Any]) -> d.BlueprintDoc | None:
                 return None
         if not isinstance(parent, dict):
             return None
-        parent.pop(key, None)
+        lane = _lane_meant(key) if err["type"] == "extra_forbidden" and lane_of_step else None
+        if lane is not None and lane not in parent:
+            parent[lane] = parent.pop(key)  # a misspelt lane: keep its actions for the checks
+        else:
+            parent.pop(key, None)
     try:
         return d.BlueprintDoc.model_validate(pruned)
     except pydantic.ValidationError:
         return None
+
+
+def _lane_meant(key: str) -> str | None:
+    alias = LANE_ALIASES.get(key)
+    if alias is not None:
+        return alias.value
+    hint = did_you_mean(key, _LANE_KEYS)
+    return hint.split("`")[1] if hint else None
 
 
 def _file_path(loc: tuple[Any, ...]) -> Path:
@@ -389,10 +401,10 @@ def _translate(err: Any, smap: SourceMap) -> Problem:
     if kind == "extra_forbidden":
         key = str(path[-1])
         allowed = _allowed_keys(loc)
-        lane = LANE_ALIASES.get(key)
-        hint = f"did you mean `{lane.value}`?" if lane else did_you_mean(key, allowed)
-        is_lane_typo = hint is not None and any(hint == f"did you mean `{x}`?" for x in _LANE_KEYS)
-        message = f"unknown lane `{key}`" if is_lane_typo else f"unknown key `{key}` in {_describe(path[:-1])}"
+        in_step = len(path) == 3 and path[0] == "steps"
+        lane = _lane_meant(key) if in_step else None
+        hint = f"did you mean `{lane}`?" if lane else did_you_mean(key, allowed)
+        message = f"unknown lane `{key}`" if lane else f"unknown key `{key}` in {_describe(path[:-1])}"
         if hint is None and allowed:
             hint = "expected one of " + ", ".join(f"`{a}`" for a in allowed)
         return Problem("key.unknown", message, location=smap.locate(path, key=True), path=path, hint=hint)

@@ -26,7 +26,7 @@ def _yaml() -> Any:
     yaml = YAML(typ="rt", pure=True)
     yaml.default_flow_style = False
     yaml.indent(mapping=2, sequence=4, offset=2)
-    yaml.width = 100
+    yaml.width = 4096  # never fold a long text onto a second line
     yaml.allow_unicode = True
     yaml.preserve_quotes = True
     yaml.representer.add_representer(str, _represent_str)

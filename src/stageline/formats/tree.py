@@ -34,6 +34,17 @@ class SourceMap:
     file: str = "<string>"
     values: dict[Path, tuple[int, int]] = field(default_factory=dict)
     keys: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    text: str = ""
+
+    def locate_text(self, path: Sequence[str | int], needle: str) -> Location:
+        """Where ``needle`` appears in the one-line value at ``path`` (a flow's action id, say)."""
+        loc = self.locate(path)
+        if loc.line > 0 and needle:
+            line = self.text.split("\n", loc.line)[loc.line - 1] if self.text else ""
+            at = line.find(needle, loc.column - 1)
+            if at >= 0:
+                return Location(self.file, loc.line, at + 1)
+        return loc
 
     def locate(self, path: Sequence[str | int], key: bool = False) -> Location:
         """The location of ``path``, or of its nearest ancestor the file spells out."""
@@ -72,7 +83,7 @@ def parse_yaml(text: str, file: str = "<string>") -> tuple[Any, SourceMap]:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-    smap = SourceMap(file)
+    smap = SourceMap(file, text=text)
     yaml = YAML(typ="safe", pure=False)
     try:
         node = yaml.compose(text)
@@ -228,7 +239,7 @@ _LITERALS = {"true": True, "false": False, "null": None}
 
 def parse_json(text: str, file: str = "<string>") -> tuple[Any, SourceMap]:
     """The JSON document in ``text`` and its source map; raises ParseError with file:line:col."""
-    smap = SourceMap(file)
+    smap = SourceMap(file, text=text)
     starts = [0] + [m.end() for m in re.finditer("\n", text)]
 
     def pos(offset: int) -> tuple[int, int]:

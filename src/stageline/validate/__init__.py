@@ -33,5 +33,7 @@ def _locate(problem: Problem, smap: SourceMap, origins: Origins) -> Problem:
         base = origins[(str(path[0]), path[1])]
         rest = tuple(_FILE_NAMES.get(p, p) if isinstance(p, str) else p for p in path[2:])
         file_path = (*base, *rest)
-    location: Location = smap.locate(file_path, key=False)
+    location: Location = smap.locate(file_path)
+    if file_path not in smap.values and problem.subject:
+        location = smap.locate_text(file_path, problem.subject)
     return replace(problem, path=file_path, location=location)

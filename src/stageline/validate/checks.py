@@ -26,9 +26,14 @@ ERROR, WARNING = Severity.ERROR, Severity.WARNING
 
 
 def _p(
-    code: str, message: str, path: tuple[str | int, ...], severity: Severity = ERROR, hint: str | None = None
+    code: str,
+    message: str,
+    path: tuple[str | int, ...],
+    severity: Severity = ERROR,
+    hint: str | None = None,
+    subject: str | None = None,
 ) -> Problem:
-    return Problem(code, message, severity=severity, path=path, hint=hint)
+    return Problem(code, message, severity=severity, path=path, hint=hint, subject=subject)
 
 
 def _unknown(
@@ -44,7 +49,7 @@ def _unknown(
     hint = did_you_mean(name, known)
     if hint is None and declare:
         hint = f"declare it under `{declare}:`" if not known else f"known: {', '.join(sorted(known)[:8])}"
-    return _p(code, f"unknown {what} `{name}`", path, severity, hint)
+    return Problem(code, f"unknown {what} `{name}`", severity=severity, path=path, hint=hint, subject=name)
 
 
 @check("ids.duplicate", "Ids are unique within their kind")
@@ -189,6 +194,7 @@ def flow_refs(bp: Blueprint) -> Iterator[Problem]:
                     f"a flow {'from' if field == 'from' else 'to'} physical evidence `{end}`; flows connect actions",
                     ("flows", i, field),
                     hint="connect the action that produces or shows it, and list the item in its `evidence:`",
+                    subject=end,
                 )
         if f.source == f.target:
             yield _p("flows.self", f"a flow from `{f.source}` to itself", ("flows", i))
