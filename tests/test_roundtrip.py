@@ -101,3 +101,11 @@ def test_json_written_from_yaml_is_plain_json() -> None:
     data = json.loads(stageline.dumps(bp, format="json"))
     assert data["steps"][1]["customer"] == {"label": "Orders a drink", "wait": "5 min"}
     assert data["flows"] == ["enter.customer -> order.customer", "order.customer -> order.frontstage"]
+
+
+def test_labelled_flows_need_no_quotes() -> None:
+    text = "stageline: 1\ntitle: x\nsteps:\n  - id: a\n    customer: A\n    frontstage: B\nflows:\n  - a.customer -> a.frontstage [30%]: asks politely\n"
+    bp = stageline.loads(text)
+    assert bp.flows[0].label == "asks politely" and bp.flows[0].probability == 0.3
+    assert stageline.dumps(bp) == text
+    assert stageline.dumps(replace(bp, source=None)) == text

@@ -85,9 +85,10 @@ def init(path: str | None, template: str, list_only: bool, force: bool) -> None:
 
     names = template_names()
     if list_only:
+        from stageline.formats import loads
+
         for name in names:
-            first = template_text(name).split("title:", 1)[1].splitlines()[0].strip()
-            click.echo(f"{name:20} {first}")
+            click.echo(f"{name:20} {loads(template_text(name)).title}")
         return
     if template not in names:
         hint = did_you_mean(template, names)

@@ -117,12 +117,13 @@ def _action(a: Action, derived: bool) -> Any:
 
 def _step(bp: Blueprint, s: Step, actions: list[Action]) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    if slugify(s.name) == s.id:
+    if s.name == humanize(s.id):
+        out["id"] = s.id  # the name is derived from the id
+    elif slugify(s.name) == s.id:
         out["name"] = s.name  # the id is derived from the name
     else:
         out["id"] = s.id
-        if s.name != humanize(s.id):  # else the name is derived from the id
-            out["name"] = s.name
+        out["name"] = s.name
     for key in ("phase", "time", "description"):
         _put(out, key, getattr(s, key))
     for lane in Lane:
@@ -144,7 +145,12 @@ def _step(bp: Blueprint, s: Step, actions: list[Action]) -> dict[str, Any]:
 
 def _flow(f: Flow) -> Any:
     if can_format(f):
-        return format_flow(f)
+        text = format_flow(f)
+        if f.label is None:
+            return text
+        # `- a -> b: label` reads in YAML as a mapping of one key; write it that way, unquoted
+        head, _, label = text.partition(": ")
+        return {head: label}
     out: dict[str, Any] = {"from": f.source, "to": f.target}
     if f.kind.value != "dependency":
         out["kind"] = f.kind.value

@@ -268,9 +268,29 @@ class FlowDoc(DocModel):
     )
 
 
+_FLOW_KEYS = {"from", "to", "kind", "label", "probability"}
+
+
+def _labelled_flow(value: Any) -> Any:
+    """``- a -> b: label`` unquoted reads as a one-key mapping; take it as the flow it is."""
+    if isinstance(value, dict) and len(value) == 1:
+        ((key, label),) = value.items()
+        if key not in _FLOW_KEYS and shape_of(label) == TEXT and any(a in key for a in ("->", "~>", "=>")):
+            return f"{key}: {label}"
+    return value
+
+
 FlowItem = Annotated[
-    Annotated[Text, Tag(TEXT)] | Annotated[FlowDoc, Tag(MAP)],
-    _shape("a flow: `a -> b`, `a <-> b`, `a ~> b`, `a => b`, or a mapping with `from` and `to`"),
+    Annotated[
+        Annotated[Text, Tag(TEXT)] | Annotated[FlowDoc, Tag(MAP)],
+        _shape("a flow: `a -> b`, `a <-> b`, `a ~> b`, `a => b`, or a mapping with `from` and `to`"),
+    ],
+    BeforeValidator(
+        _labelled_flow,
+        json_schema_input_type=Union[
+            str, FlowDoc, Annotated[dict[str, str], Field(min_length=1, max_length=1, title="a -> b: label")]
+        ],
+    ),
 ]
 
 LineBelow = Annotated[

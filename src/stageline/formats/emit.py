@@ -115,6 +115,8 @@ class _Merger:
 def _merge_value(old: Any, new: Any, key: str | None) -> Any:
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+    if key == "flow" and isinstance(old, str) and isinstance(new, dict) and _same_flow({"text": old}, new):
+        return old  # a labelled flow written as a quoted text: keep it so
     if isinstance(old, CommentedMap) and not isinstance(new, (dict, list)):
         short = [k for k in _SHORT_KEYS if k in old]
         rest = [k for k in old if k not in ("id", *_SHORT_KEYS)]
@@ -151,8 +153,16 @@ def _same(old: Any, new: Any, key: str | None) -> bool:
 
 
 def _same_flow(old: Any, new: Any) -> bool:
+    if isinstance(new, dict) and len(new) == 1:
+        ((head, label),) = new.items()
+        new = f"{head}: {label}"
     if not isinstance(new, str):
         return False
+    if list(old) == ["text"]:
+        return _same(old["text"], new, "flow")
+    if len(old) == 1:
+        ((head, label),) = old.items()
+        return _same(f"{head}: {label}", new, "flow")
     try:
         (flow,) = parse_flow(new)
     except (FlowSyntaxError, ValueError):
