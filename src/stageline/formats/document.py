@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag
 
 __all__ = [
+    "FLOW_KEYS",
     "ActionDoc",
     "ActivityDoc",
     "BlueprintDoc",
@@ -268,14 +269,15 @@ class FlowDoc(DocModel):
     )
 
 
-_FLOW_KEYS = {"from", "to", "kind", "label", "probability"}
+#: The keys of a flow written as a mapping.
+FLOW_KEYS = frozenset({"from", "to", "kind", "label", "probability"})
 
 
 def _labelled_flow(value: Any) -> Any:
     """``- a -> b: label`` unquoted reads as a one-key mapping; take it as the flow it is."""
     if isinstance(value, dict) and len(value) == 1:
         ((key, label),) = value.items()
-        if key not in _FLOW_KEYS and shape_of(label) == TEXT and any(a in key for a in ("->", "~>", "=>")):
+        if key not in FLOW_KEYS and shape_of(label) == TEXT and any(a in key for a in ("->", "~>", "=>")):
             return f"{key}: {label}"
     return value
 

@@ -11,7 +11,9 @@ import io
 import json
 from typing import Any
 
+from stageline.formats.document import FLOW_KEYS
 from stageline.formats.flowtext import FlowSyntaxError, parse_flow
+from stageline.model import Flow, FlowKind
 from stageline.model.timing import parse_timing
 
 __all__ = ["emit_json", "emit_yaml", "merge_yaml"]
@@ -115,14 +117,12 @@ class _Merger:
 def _merge_value(old: Any, new: Any, key: str | None) -> Any:
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-    if key == "flow" and isinstance(old, str) and isinstance(new, dict) and _same_flow({"text": old}, new):
-        return old  # a labelled flow written as a quoted text: keep it so
+    if key == "flow" and _same_flow(old, new):
+        return old  # the same flow, in the spelling the user chose
     if isinstance(old, CommentedMap) and not isinstance(new, (dict, list)):
         short = [k for k in _SHORT_KEYS if k in old]
         rest = [k for k in old if k not in ("id", *_SHORT_KEYS)]
         if len(short) == 1 and not rest and _same(old[short[0]], new, None):
-            return old
-        if key == "flow" and _same_flow(old, new):
             return old
         return new
     if isinstance(old, CommentedSeq) and len(old) == 1 and not isinstance(new, (dict, list)):
@@ -144,33 +144,33 @@ def _same(old: Any, new: Any, key: str | None) -> bool:
             return parse_timing(old) == parse_timing(new)
         except ValueError:
             return False
-    if key == "flow" and isinstance(old, str) and isinstance(new, str):
-        try:
-            return parse_flow(old) == parse_flow(new)
-        except FlowSyntaxError:
-            return False
     return False
 
 
-def _same_flow(old: Any, new: Any) -> bool:
-    if isinstance(new, dict) and len(new) == 1:
-        ((head, label),) = new.items()
-        new = f"{head}: {label}"
-    if not isinstance(new, str):
-        return False
-    if list(old) == ["text"]:
-        return _same(old["text"], new, "flow")
-    if len(old) == 1:
-        ((head, label),) = old.items()
-        return _same(f"{head}: {label}", new, "flow")
+def _as_flows(value: Any) -> list[Flow] | None:
+    """The flows a written flow item means, in any of its spellings; None if it is not one."""
+    if isinstance(value, dict) and len(value) == 1 and next(iter(value)) not in FLOW_KEYS:
+        ((head, label),) = value.items()
+        value = f"{head}: {label}"
     try:
-        (flow,) = parse_flow(new)
-    except (FlowSyntaxError, ValueError):
-        return False
-    return bool(
-        old.get("from") == flow.source
-        and old.get("to") == flow.target
-        and old.get("kind", "dependency") == flow.kind.value
-        and old.get("label") == flow.label
-        and old.get("probability") == flow.probability
-    )
+        if isinstance(value, str):
+            return parse_flow(value)
+        if isinstance(value, dict):
+            kind = FlowKind(value.get("kind", "dependency"))
+            return [
+                Flow(
+                    source=value["from"],
+                    target=value["to"],
+                    kind=kind,
+                    label=value.get("label"),
+                    probability=value.get("probability"),
+                )
+            ]
+    except (FlowSyntaxError, KeyError, ValueError, TypeError):
+        return None
+    return None
+
+
+def _same_flow(old: Any, new: Any) -> bool:
+    flows = _as_flows(old)
+    return flows is not None and flows == _as_flows(new)
