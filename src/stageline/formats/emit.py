@@ -13,6 +13,7 @@ from typing import Any
 
 from stageline.formats.document import FLOW_KEYS
 from stageline.formats.flowtext import FlowSyntaxError, parse_flow
+from stageline.formats.tree import resolver_class
 from stageline.model import Flow, FlowKind
 from stageline.model.timing import parse_timing
 
@@ -26,6 +27,7 @@ def _yaml() -> Any:
     from ruamel.yaml import YAML
 
     yaml = YAML(typ="rt", pure=True)
+    yaml.Resolver = resolver_class()
     yaml.default_flow_style = False
     yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.width = 4096  # never fold a long text onto a second line
