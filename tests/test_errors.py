@@ -87,6 +87,12 @@ def test_deep_nesting() -> None:
     assert "nested more than 64 levels" in str(err)
 
 
+def test_absurd_nesting_is_refused_before_the_c_parser_sees_it() -> None:
+    err = raises("stageline: 1\ntitle: " + "[" * 1_000_000 + "]" * 1_000_000)
+    assert isinstance(err, ParseError)
+    assert (err.problems[0].location.line, err.problems[0].location.column) == (2, 5008)
+
+
 def test_file_over_the_limit(tmp_path: Path) -> None:
     path = tmp_path / "huge.yaml"
     with path.open("w") as fh:

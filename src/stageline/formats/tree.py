@@ -84,6 +84,7 @@ def parse_yaml(text: str, file: str = "<string>") -> tuple[Any, SourceMap]:
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     smap = SourceMap(file, text=text)
+    _refuse_deep_flow_nesting(text, smap)
     yaml = YAML(typ="safe", pure=False)
     yaml.Resolver = resolver_class()
     try:
@@ -107,6 +108,25 @@ def parse_yaml(text: str, file: str = "<string>") -> tuple[Any, SourceMap]:
     builder = _YamlBuilder(smap)
     value = builder.build(node, (), 0)
     return value, smap
+
+
+_BRACKETS = re.compile(r"[\[\]{}]")
+#: libyaml's composer recurses once per `[` or `{`; tens of thousands overflow the C stack.
+_FLOW_DEPTH_GUARD = 5_000
+
+
+def _refuse_deep_flow_nesting(text: str, smap: SourceMap) -> None:
+    """Refuse absurd ``[[[[...`` nesting before libyaml sees it (brackets in quotes count too)."""
+    depth = 0
+    for m in _BRACKETS.finditer(text):
+        if m.group() in "[{":
+            depth += 1
+            if depth > _FLOW_DEPTH_GUARD:
+                line = text.count("\n", 0, m.start()) + 1
+                col = m.start() - text.rfind("\n", 0, m.start())
+                raise _error(smap, "syntax.too-deep", f"nested more than {MAX_DEPTH} levels deep", line, col)
+        elif depth:
+            depth -= 1
 
 
 def resolver_class() -> Any:
