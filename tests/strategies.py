@@ -31,6 +31,7 @@ from stageline.model import (
 )
 
 text = st.text(st.characters(exclude_categories=("Cs",)), max_size=30)
+labels = st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=30)
 words = st.text("abcdefghijklmnopqrstuvwxyz -", min_size=1, max_size=20).filter(lambda s: s.strip(" -"))
 ids = st.from_regex(r"\A[a-z][a-z0-9_-]{0,10}\Z")
 opt_text = st.none() | text
@@ -132,7 +133,7 @@ def blueprints(draw: st.DrawFn) -> Blueprint:
     if draw(st.booleans()):
         lines.append(OptionalLine(kind=LineKind.ORDER_PENETRATION, below="support"))
     return Blueprint(
-        title=draw(text),
+        title=draw(labels),
         service=draw(opt_text),
         description=draw(opt_text),
         owner=draw(opt_text),
@@ -168,7 +169,7 @@ def blueprints(draw: st.DrawFn) -> Blueprint:
 def action(draw: st.DrawFn, aid: str, step: str, lane: Lane, segment_ids: list[str]) -> Action:
     rich = draw(st.booleans())
     if not rich:
-        return Action(id=aid, step=step, lane=lane, label=draw(text))
+        return Action(id=aid, step=step, lane=lane, label=draw(labels))
     fail = draw(
         st.none()
         | st.builds(
@@ -185,7 +186,7 @@ def action(draw: st.DrawFn, aid: str, step: str, lane: Lane, segment_ids: list[s
         id=aid,
         step=step,
         lane=lane,
-        label=draw(text),
+        label=draw(labels),
         description=draw(opt_text),
         role=draw(opt_text),
         channel=draw(st.none() | st.sampled_from(["web", "phone", "in-person"])),

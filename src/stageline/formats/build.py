@@ -317,7 +317,7 @@ def build(data: Any, smap: SourceMap) -> tuple[Blueprint | None, Origins, list[P
         doc = d.BlueprintDoc.model_validate(data)
     except pydantic.ValidationError as exc:
         errors = exc.errors(include_url=False)
-        builder.problems.extend(_translate(err, smap) for err in errors)
+        builder.problems.extend(_one_per_mistake([_translate(err, smap) for err in errors]))
         rest = _without(data, errors)
         if rest is None:
             return None, {}, builder.problems
@@ -326,6 +326,16 @@ def build(data: Any, smap: SourceMap) -> tuple[Blueprint | None, Origins, list[P
         return builder.blueprint(rest), builder.origins, builder.problems
     bp = builder.blueprint(doc)
     return bp, builder.origins, builder.problems
+
+
+def _one_per_mistake(problems: list[Problem]) -> list[Problem]:
+    """Drop "missing `label`" where the same mapping has an unknown `labl`: one typo, one report."""
+    meant = {
+        (p.path[:-1], p.hint.split("`")[1])
+        for p in problems
+        if p.code == "key.unknown" and p.hint and p.hint.startswith("did you mean")
+    }
+    return [p for p in problems if not (p.code == "key.missing" and (p.path[:-1], str(p.path[-1])) in meant)]
 
 
 #: Keys whose removal would change ids, flows or the placement of other parts.
@@ -383,9 +393,15 @@ def _file_path(loc: tuple[Any, ...]) -> Path:
 def _kind(value: Any) -> str:
     if isinstance(value, list):
         return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
     if isinstance(value, str):
         return "a text"
-    return type(value).__name__
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}`"
+    if value is None:
+        return "nothing"
+    return f"`{value}`"
 
 
 # --- pydantic errors, in the user's words ----------------------------------------------------
@@ -420,20 +436,55 @@ def _translate(err: Any, smap: SourceMap) -> Problem:
         options = [a or b for a, b in expected]
         hint = did_you_mean(str(value), options)
         shown = ", ".join(f"`{o}`" for o in options)
-        message = (
-            f"unknown {where} `{value}`: expected {shown}"
-            if path[-1:] != ("stageline",)
-            else (f"unsupported format version `{value}`; this Stageline reads `stageline: 1`")
-        )
+        key = str(path[-1])
+        within = f" in {_describe(path[:-1])}" if len(path) > 1 else ""
+        message = f"unknown {key} `{value}`{within}: expected {shown}"
+        if isinstance(path[-1], int):
+            message = f"unknown {_NOUNS.get(str(path[-2]), str(path[-2]))} `{value}` in {_describe(path[:-2])}: expected {shown}"
         return Problem("value.choice", message, location=smap.locate(path), path=path, hint=hint)
     if kind == "string_pattern_mismatch" and path and path[-1] == "id":
         hint = f"try `{slugify(str(value))}`" if slugify(str(value)) else None
         message = f"`{value}` is not a valid id: use lower-case letters, digits, `-`, `_` and `.`"
         return Problem("value.id", message, location=smap.locate(path), path=path, hint=hint)
-    message = f"{where}: {_lower(err['msg'])}"
-    if kind not in ("shape",) and value is not None and not isinstance(value, (dict, list)):
+    message = _MESSAGES.get(kind, "") or _lower(err["msg"])
+    if kind == "string_pattern_mismatch":
+        message = "expected a colour written `#rrggbb` or `#rgb`, such as `#c0392b`"
+    if kind != "version":
+        message = f"{where}: {message}"
+    if kind in _SHOW_INPUT and value is not None and not isinstance(value, (dict, list)):
         message += f", got `{_short(value)}`"
+    elif kind in ("model_type", "dict_type", "list_type"):
+        message += f", got {_kind(value)}"
+    hint = "start each item on its own line with `- `" if kind == "list_type" and isinstance(value, dict) else None
     return Problem(f"value.{kind}", message, location=smap.locate(path), path=path, hint=hint)
+
+
+_MESSAGES = {
+    "model_type": "expected a mapping of keys and values",
+    "model_attributes_type": "expected a mapping of keys and values",
+    "dict_type": "expected a mapping of keys and values",
+    "list_type": "expected a list",
+    "string_type": "expected a text",
+    "string_too_short": "is empty; write a few words",
+    "finite_number": "expected a finite number",
+    "bool_type": "expected `true` or `false`",
+}
+#: Errors whose message reads better with the value given.
+_SHOW_INPUT = {
+    "float_parsing",
+    "float_type",
+    "int_parsing",
+    "int_type",
+    "int_from_float",
+    "greater_than_equal",
+    "less_than_equal",
+    "greater_than",
+    "less_than",
+    "finite_number",
+    "bool_type",
+    "bool_parsing",
+    "string_type",
+}
 
 
 def _lower(text: str) -> str:

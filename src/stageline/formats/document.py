@@ -8,9 +8,11 @@ ranges and unknown keys; :mod:`stageline.formats.build` turns them into the mode
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag
+from pydantic_core import PydanticCustomError
 
 __all__ = [
     "FLOW_KEYS",
@@ -51,8 +53,9 @@ def shape_of(value: Any) -> str | None:
 
 
 def _to_text(value: Any) -> Any:
+    """Numbers where text is expected become text, as written (``2026.10``, ``0800``)."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
+        return getattr(value, "written", None) or str(value)
     return value
 
 
@@ -63,7 +66,35 @@ def _one_or_many(value: Any) -> Any:
 Text = Annotated[str, BeforeValidator(_to_text, json_schema_input_type=Union[str, int, float])]
 Texts = Annotated[list[Text], BeforeValidator(_one_or_many, json_schema_input_type=Union[str, list[str]])]
 Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=200)]
-Score = Annotated[int, Field(ge=1, le=10)]
+Score = Annotated[int, Field(ge=1, le=10), BeforeValidator(lambda v: _not_bool(v, "a score from 1 to 10"))]
+#: A number that is finite: infinity and "not a number" are refused.
+Number = Annotated[float, Field(allow_inf_nan=False), BeforeValidator(lambda v: _not_bool(v, "a number"))]
+
+
+def _not_bool(value: Any, what: str) -> Any:
+    if isinstance(value, bool):
+        raise PydanticCustomError(
+            "expected", "expected {what}, not `{value}`", {"what": what, "value": str(value).lower()}
+        )
+    return value
+
+
+def _plain_date(value: Any) -> Any:
+    if not isinstance(value, (str, dt.date)) or isinstance(value, dt.datetime):
+        raise PydanticCustomError("date", "expected a date written `YYYY-MM-DD`, such as `2026-11-22`")
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        raise PydanticCustomError("date", "expected a date written `YYYY-MM-DD`, such as `2026-11-22`")
+    return value
+
+
+def _format_version(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int) or value != 1:
+        raise PydanticCustomError(
+            "version",
+            "unsupported format version `{value}`; this Stageline reads `stageline: 1`",
+            {"value": str(value)},
+        )
+    return 1
 
 
 def _shape(what: str) -> Discriminator:
@@ -159,7 +190,7 @@ class KpiDoc(DocModel):
     """A key performance indicator."""
 
     name: Text
-    target: float | None = None
+    target: Number | None = None
     unit: Text | None = Field(None, description="e.g. `%`, `min`, `EUR`, `score`.")
 
 
@@ -196,7 +227,7 @@ class ActionDoc(DocModel):
     id: Id | None = Field(
         None, description="Readable slug for flows; `STEP.LANE` (then `STEP.LANE.2`...) when left out."
     )
-    label: Text = Field(description="What happens, in a few words: `Barista takes the order`.")
+    label: Text = Field(min_length=1, description="What happens, in a few words: `Barista takes the order`.")
     description: Text | None = None
     role: Text | None = Field(None, description="Who does it: a role id or name.")
     channel: Text | None = Field(
@@ -208,9 +239,9 @@ class ActionDoc(DocModel):
     segments: Texts = Field(default_factory=list, description="Segment ids it applies to (all when empty).")
     duration: TimingField | None = Field(None, description="Expected time, e.g. `3 min ± 1 min`.")
     wait: TimingField | None = Field(None, description="Expected wait before it, e.g. `10 min ± 5 min`.")
-    cost: float | None = Field(None, ge=0, description="Cost per occurrence, in the blueprint's currency.")
+    cost: Number | None = Field(None, ge=0, description="Cost per occurrence, in the blueprint's currency.")
     fail_point: FailPointField | None = Field(None, description="Where it can go wrong.")
-    emotion: float | None = Field(
+    emotion: Number | None = Field(
         None, ge=-2, le=2, description="The customer's feeling, -2 (very negative) to +2 (very positive)."
     )
     pain_points: Texts = Field(default_factory=list, description="What annoys or hurts here.")
@@ -264,7 +295,7 @@ class FlowDoc(DocModel):
         "dependency", description="dependency (->), codependency (<->), information (~>), handoff (=>)"
     )
     label: Text | None = None
-    probability: float | None = Field(
+    probability: Number | None = Field(
         None, ge=0, le=1, description="Chance of taking it when it is one of several alternatives."
     )
 
@@ -363,14 +394,18 @@ class BlueprintDoc(DocModel):
 
     model_config = ConfigDict(title="Stageline blueprint")
 
-    stageline: Literal[1] = Field(description="The format version; always `1`.")
-    title: Text = Field(description="The blueprint's title.")
+    stageline: Annotated[Literal[1], BeforeValidator(_format_version)] = Field(
+        description="The format version; always `1`."
+    )
+    title: Text = Field(min_length=1, description="The blueprint's title.")
     service: Text | None = Field(None, description="The service process it describes.")
     description: Text | None = None
     owner: Text | None = Field(None, description="Who keeps it up to date.")
     status: Literal["as-is", "to-be", "proposed"] = Field("as-is")
     version: Text | None = Field(None, description="A version label, e.g. `2026.2`.")
-    date: dt.date | None = Field(None, description="When this version was made, `YYYY-MM-DD`.")
+    date: Annotated[dt.date, BeforeValidator(_plain_date, json_schema_input_type=dt.date)] | None = Field(
+        None, description="When this version was made, `YYYY-MM-DD`."
+    )
     currency: Text | None = Field(None, description="Currency of the costs, e.g. `EUR`.")
     segments: list[SegmentItem] = Field(default_factory=list, description="Customer segments or personas.")
     roles: list[PartyItem] = Field(default_factory=list, description="Roles that act in the service.")

@@ -17,7 +17,17 @@ from typing import Any
 
 from stageline.errors import Location, ParseError, Problem
 
-__all__ = ["MAX_ALIAS_NODES", "MAX_DEPTH", "Path", "SourceMap", "parse_json", "parse_yaml", "resolver_class"]
+__all__ = [
+    "MAX_ALIAS_NODES",
+    "MAX_DEPTH",
+    "Path",
+    "SourceMap",
+    "WrittenFloat",
+    "WrittenInt",
+    "parse_json",
+    "parse_yaml",
+    "resolver_class",
+]
 
 Path = tuple[str | int, ...]
 
@@ -25,6 +35,24 @@ Path = tuple[str | int, ...]
 MAX_DEPTH = 64
 #: Most nodes that aliases (``*name``) may add when expanded.
 MAX_ALIAS_NODES = 100_000
+
+
+class WrittenInt(int):
+    """An integer that remembers how it was written (``0800``), for fields that take text."""
+
+    written: str
+
+
+class WrittenFloat(float):
+    """A number that remembers how it was written (``2026.10``), for fields that take text."""
+
+    written: str
+
+
+def _written(value: int | float, text: str) -> int | float:
+    number: WrittenInt | WrittenFloat = WrittenInt(value) if isinstance(value, int) else WrittenFloat(value)
+    number.written = text
+    return number
 
 
 @dataclass
@@ -70,7 +98,16 @@ def _error(smap: SourceMap, code: str, message: str, line: int, col: int, hint: 
 
 _TAG = "tag:yaml.org,2002:"
 _YAML_HINTS = (
-    ("mapping values are not allowed here", "a `:` where none can be; quote text that contains `: `"),
+    (
+        "mapping values are not allowed",
+        "a `: ` inside a value, or a key indented too far; put text that contains `: ` in quotes",
+    ),
+    ("but found another document", "a second document (`---`); a blueprint file holds one"),
+    ("expected a single document", "a second document (`---`); a blueprint file holds one"),
+    (
+        "cannot start any token",
+        "a character that cannot start a plain text (`@`, `` ` ``, `%`); put the text in quotes",
+    ),
     ("found unexpected ':'", "an unexpected `:`; put text that contains `:` (an address, a time) in quotes"),
     ("found undefined alias", "an alias (`*name`) with no anchor (`&name`) before it"),
     ("did not find expected key", "the indentation does not line up with the keys above"),
@@ -82,6 +119,7 @@ def parse_yaml(text: str, file: str = "<string>") -> tuple[Any, SourceMap]:
     """The document in ``text`` and its source map; raises ParseError with file:line:col."""
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.reader import ReaderError
 
     smap = SourceMap(file, text=text)
     _refuse_deep_flow_nesting(text, smap)
@@ -89,9 +127,23 @@ def parse_yaml(text: str, file: str = "<string>") -> tuple[Any, SourceMap]:
     yaml.Resolver = resolver_class()
     try:
         node = yaml.compose(text)
+    except ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        col = exc.position - text.rfind("\n", 0, exc.position)
+        char = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
+        raise _error(
+            smap,
+            "syntax.character",
+            f"a control character ({char}) that YAML does not allow",
+            line,
+            col,
+            hint="remove it",
+        ) from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "not valid YAML"
+        if "end of stream" in problem and exc.context_mark is not None and "quoted" in (exc.context or ""):
+            mark, problem = exc.context_mark, "a quoted text that is never closed"
         message = problem
         for needle, kind in _YAML_HINTS:
             if needle in problem:
@@ -243,22 +295,22 @@ class _YamlBuilder:
         if tag == _TAG + "int":
             text = value.replace("_", "")
             try:
-                return int(text)
+                return _written(int(text), value)
             except ValueError:
                 try:
-                    return int(text, 0)
+                    return _written(int(text, 0), value)
                 except ValueError:
                     return value
         if tag == _TAG + "float":
             low = value.lower().replace("_", "")
             if low in (".inf", "+.inf"):
-                return math.inf
+                return _written(math.inf, value)
             if low == "-.inf":
-                return -math.inf
+                return _written(-math.inf, value)
             if low == ".nan":
-                return math.nan
+                return _written(math.nan, value)
             try:
-                return float(low)
+                return _written(float(low), value)
             except ValueError:
                 return value
         if tag == _TAG + "bool":
@@ -275,6 +327,7 @@ _WS = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?")
 _STRING = re.compile(r'"(?:[^"\\\x00-\x1f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"')
 _LITERALS = {"true": True, "false": False, "null": None}
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def parse_json(text: str, file: str = "<string>") -> tuple[Any, SourceMap]:
@@ -313,7 +366,7 @@ def parse_json(text: str, file: str = "<string>") -> tuple[Any, SourceMap]:
         if m:
             raw = m.group(0)
             number: float | int = float(raw) if (m.group(1) or m.group(2)) else int(raw)
-            return number, m.end()
+            return _written(number, raw), m.end()
         for word, lit in _LITERALS.items():
             if text.startswith(word, i):
                 return lit, i + len(word)
@@ -324,9 +377,13 @@ def parse_json(text: str, file: str = "<string>") -> tuple[Any, SourceMap]:
         if not m:
             raise fail(i, "unterminated or malformed string")
         try:
-            return str(json.loads(m.group(0))), m.end()
+            decoded = str(json.loads(m.group(0)))
         except ValueError:  # pragma: no cover - the pattern admits only valid strings
             raise fail(i, "malformed string") from None
+        bad = _SURROGATE.search(decoded)
+        if bad:
+            raise fail(i, "a `\\u` escape names half of a character pair (a lone surrogate)")
+        return decoded, m.end()
 
     def obj(i: int, path: Path, depth: int) -> tuple[dict[str, Any], int]:
         out: dict[str, Any] = {}
