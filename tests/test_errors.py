@@ -152,7 +152,10 @@ def test_unknown_key_suggests() -> None:
     # one typo, one report (not also "missing `label`"), in words rather than indices
     problems = problems_of("stageline: 1\ntitle: x\nsteps:\n  - id: a\n    customer:\n      labl: Orders\n")
     assert [(str(q), q.pointer) for q in problems] == [
-        ("bp.yaml:6:7: error: unknown key `labl` in step 1 (customer) (did you mean `label`?)", "/steps/0/customer/labl"),
+        (
+            "bp.yaml:6:7: error: unknown key `labl` in step 1 (customer) (did you mean `label`?)",
+            "/steps/0/customer/labl",
+        ),
     ]
     missing = problems_of("stageline: 1\ntitle: x\nsteps:\n  - id: a\n    customer:\n      role: clerk\n")
     assert [str(q) for q in missing] == ["bp.yaml:6:7: error: missing `label` in step 1 (customer)"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 import stageline
@@ -109,3 +110,48 @@ def test_labelled_flows_need_no_quotes() -> None:
     assert bp.flows[0].label == "asks politely" and bp.flows[0].probability == 0.3
     assert stageline.dumps(bp) == text
     assert stageline.dumps(replace(bp, source=None)) == text
+
+
+B = "stageline: 1\ntitle: T\nsteps:\n  - id: a\n    customer: x\n    frontstage: y\n    backstage: z\n"
+
+
+@pytest.mark.parametrize(
+    "flows",
+    [
+        "flows:\n  - a.customer -> a.frontstage -> a.backstage   # the chain\n  - a.backstage ~> a.customer   # info\n",
+        "flows:\n  - a.customer -> a.frontstage -> a.backstage\n  - a.backstage ~> a.customer: done\n  # Section\n  - a.frontstage -> a.customer: back\n",
+        "flows:\n  - a.customer -> a.frontstage -> a.backstage\n  - a.backstage ~> a.customer: done\n  - a.customer -> a.backstage\n  # Section\n  - a.frontstage -> a.customer\n",
+    ],
+)
+def test_chains_and_comments_in_flows_are_kept(flows: str) -> None:
+    text = B + flows
+    assert stageline.dumps(stageline.loads(text)) == text
+
+
+def test_editing_after_a_chain_keeps_the_chain() -> None:
+    text = (
+        B
+        + "flows:\n  - a.customer -> a.frontstage -> a.backstage   # the chain\n  - a.backstage ~> a.customer   # info\n"
+    )
+    bp = stageline.loads(text)
+    edited = replace(bp, flows=(*bp.flows[:2], replace(bp.flows[2], label="told")))
+    out = stageline.dumps(edited)
+    assert "  - a.customer -> a.frontstage -> a.backstage   # the chain\n" in out
+    assert "a.backstage ~> a.customer: told" in out
+    assert stageline.loads(out) == edited
+
+
+def test_one_item_lists_and_their_comments_are_kept() -> None:
+    text = (
+        "stageline: 1\ntitle: T\nsteps:\n  - id: a\n    backstage:\n"
+        "      - label: Checks stock   # nightly\n        duration: 5 min       # measured in 2025\n"
+        "        kpis: [{name: Speed, target: 5, unit: min}]\n"
+    )
+    assert stageline.dumps(stageline.loads(text)) == text
+
+
+def test_lines_written_as_true_stay_true() -> None:
+    text = B + "rows: [Policies]\nlines: {order_penetration: true, implementation: true}\n"
+    assert stageline.dumps(stageline.loads(text)) == text
+    fresh = stageline.dumps(replace(stageline.loads(text), source=None))
+    assert "  order_penetration: true\n  implementation: true\n" in fresh

@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
+from stageline.errors import StageLineError  # standard library only: cheap to import
+
 if TYPE_CHECKING:
-    from stageline.errors import StageLineError
     from stageline.model import Blueprint
 
 __all__ = ["main"]
@@ -23,6 +24,12 @@ __all__ = ["main"]
 class _Group(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(self.commands)  # in the order they were added, most used first
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except StageLineError as exc:  # a user's mistake: one located line per problem
+            _fail(exc)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -100,6 +107,9 @@ def init(path: str | None, template: str, list_only: bool, force: bool) -> None:
         raise click.UsageError(f"{target} already exists; use --force to overwrite it")
     if not target.parent.exists():
         raise click.UsageError(f"folder {target.parent} does not exist")
+    schema_path = target.parent / SCHEMA_FILE
+    if schema_path.is_dir():
+        raise click.UsageError(f"{schema_path} is a folder; the schema cannot be written beside the blueprint")
     header = SCHEMA_HEADER.format(schema=SCHEMA_FILE)
     body = template_text(template)
     if target.suffix.lower() == ".json":
@@ -109,7 +119,6 @@ def init(path: str | None, template: str, list_only: bool, force: bool) -> None:
     else:
         text = header + "\n" + body
     write_text(target, text)
-    schema_path = target.parent / SCHEMA_FILE
     schema = schema_text()
     if not schema_path.exists() or schema_path.read_text(encoding="utf-8") != schema:
         write_text(schema_path, schema)
@@ -274,6 +283,7 @@ def show(file: str, fmt: str) -> None:
 
 
 def _show_tables(bp: Any, s: Any, file: str) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     from stageline.model import Lane
@@ -286,9 +296,9 @@ def _show_tables(bp: Any, s: Any, file: str) -> None:
         f"version {bp.version}" if bp.version else None,
         bp.owner and f"owner {bp.owner}",
     ]
-    console.print(f"[bold]{bp.title}[/bold]  ({', '.join(f for f in facts if f)})")
+    console.print(f"[bold]{escape(bp.title)}[/bold]  ({escape(', '.join(f for f in facts if f))})")
     if bp.segments:
-        console.print("Segments: " + ", ".join(seg.name for seg in bp.segments))
+        console.print("Segments: " + escape(", ".join(seg.name for seg in bp.segments)))
     overview = Table(title="Overview", show_header=False, title_justify="left")
     overview.add_column("what")
     overview.add_column("count", justify="right")
@@ -316,7 +326,7 @@ def _show_tables(bp: Any, s: Any, file: str) -> None:
     for phase, steps in phase_steps.items():
         step_set = set(steps)
         counts = [sum(1 for a in bp.actions if a.step in step_set and a.lane is lane) for lane in Lane]
-        grid.add_row(names.get(phase or "", phase or "(no phase)"), str(len(steps)), *map(str, counts))
+        grid.add_row(escape(names.get(phase or "", phase or "(no phase)")), str(len(steps)), *map(str, counts))
     grid.add_row("[bold]total[/bold]", str(s.steps), *(f"[bold]{s.actions_per_lane[lane]}[/bold]" for lane in Lane))
     console.print(grid)
     flows = Table(title="Flows and line crossings", title_justify="left", show_header=False)

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from stageline.errors import BlueprintError, Location, Problem, Severity, StageLineError
+from stageline.errors import BlueprintError, Location, Problem, Severity, SourceError, StageLineError
 from stageline.formats.build import Origins, build
 from stageline.formats.compact import to_document
 from stageline.formats.emit import emit_json, emit_yaml, merge_yaml
@@ -170,7 +170,17 @@ def write_text(path: str | os.PathLike[str], text: str) -> None:
     """Replace ``path`` with ``text`` in one step (write a temporary file, then rename)."""
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    where = Location(str(path))
+    if target.is_dir():
+        raise SourceError(Problem("output.directory", "is a directory; give a file name to write", location=where))
+    if not directory.is_dir():
+        raise SourceError(Problem("output.folder", f"folder {directory} does not exist", location=where))
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise SourceError(
+            Problem("output.unwritable", f"cannot write here: {exc.strerror or exc}", location=where)
+        ) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)

@@ -44,6 +44,7 @@ from stageline.model import (
     slugify,
 )
 from stageline.model.ids import humanize
+from stageline.model.rows import bottom_row
 from stageline.model.timing import parse_duration, parse_timing
 from stageline.model.vocabulary import LANE_ALIASES
 
@@ -216,7 +217,7 @@ class _Builder:
         if v is None:
             return ()
         out = []
-        bottom = _bottom_row(rows)
+        bottom = bottom_row(rows)
         for kind, value, default in (
             (LineKind.ORDER_PENETRATION, v.order_penetration, Lane.SUPPORT.value),
             (LineKind.IMPLEMENTATION, v.implementation, bottom),
@@ -283,11 +284,6 @@ class _Builder:
             notes=tuple(doc.notes),
             links=self.items(doc.links, ("links",), self.link),
         )
-
-
-def _bottom_row(rows: Sequence[Row]) -> str:
-    below = [r.id for r in rows if r.after is None]
-    return below[-1] if below else Lane.SUPPORT.value
 
 
 def _is_number(text: str) -> bool:

@@ -16,6 +16,7 @@ from stageline.model import (
     FailPoint,
     Flow,
     Lane,
+    LineKind,
     Link,
     Step,
     Timing,
@@ -24,6 +25,7 @@ from stageline.model import (
     slugify,
 )
 from stageline.model.ids import humanize
+from stageline.model.rows import bottom_row
 from stageline.model.timing import format_timing
 
 __all__ = ["to_document"]
@@ -196,8 +198,9 @@ def to_document(bp: Blueprint) -> dict[str, Any]:
     _put(out, "rows", rows)
     if bp.lines:
         lines: dict[str, Any] = {}
+        defaults = {LineKind.ORDER_PENETRATION: Lane.SUPPORT.value, LineKind.IMPLEMENTATION: bottom_row(bp.rows)}
         for line in bp.lines:
-            lines[line.kind.value.replace("-", "_")] = line.below
+            lines[line.kind.value.replace("-", "_")] = True if line.below == defaults[line.kind] else line.below
         out["lines"] = lines
     by_step: dict[str, list[Action]] = {}
     for a in bp.actions:

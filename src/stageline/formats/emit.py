@@ -88,16 +88,27 @@ class _Merger:
         if isinstance(old, CommentedMap) and isinstance(new, dict):
             return self.mapping(old, new)
         if isinstance(old, CommentedSeq) and isinstance(new, list):
-            item_key = "flow" if key == "flows" else None
-            for i, v in enumerate(new):
-                if i < len(old):
-                    old[i] = self.merge(old[i], v, item_key)
-                else:
-                    old.append(v)
-            while len(old) > len(new):
-                old.pop()
+            keep = _unchanged_flow_items(old, new) if key == "flows" else 0
+            return self.sequence(old, new, keep, "flow" if key == "flows" else None)
+        if isinstance(old, CommentedSeq) and len(old) == 1 and not isinstance(new, list):
+            old[0] = self.merge(old[0], new, key)  # one item written as a list: keep the list
             return old
+        if isinstance(new, list) and len(new) == 1 and old is not None and not isinstance(old, list):
+            return self.merge(old, new[0], key)  # one item written without the list: keep it so
         return _merge_value(old, new, key)
+
+    def sequence(self, old: Any, new: list[Any], keep: int, item_key: str | None) -> Any:
+        """``old[:keep]`` stand as they are (they say what ``new`` says); the rest pair by index."""
+        start = sum(len(_as_flows(item) or ()) for item in old[:keep]) if keep else 0
+        rest = new[start:]
+        for i, v in enumerate(rest):
+            if keep + i < len(old):
+                old[keep + i] = self.merge(old[keep + i], v, item_key)
+            else:
+                old.append(v)
+        while len(old) > keep + len(rest):
+            old.pop()
+        return old
 
     def mapping(self, old: Any, new: dict[str, Any]) -> Any:
         for k in list(old.keys()):
@@ -117,7 +128,7 @@ class _Merger:
 
 
 def _merge_value(old: Any, new: Any, key: str | None) -> Any:
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+    from ruamel.yaml.comments import CommentedMap
 
     if key == "flow" and _same_flow(old, new):
         return old  # the same flow, in the spelling the user chose
@@ -127,10 +138,6 @@ def _merge_value(old: Any, new: Any, key: str | None) -> Any:
         if len(short) == 1 and not rest and _same(old[short[0]], new, None):
             return old
         return new
-    if isinstance(old, CommentedSeq) and len(old) == 1 and not isinstance(new, (dict, list)):
-        return old if _same(old[0], new, key) else new
-    if isinstance(new, list) and len(new) == 1 and not isinstance(old, (dict, list)):
-        return old if _same(old, new[0], key) else new
     if not isinstance(old, (dict, list)) and not isinstance(new, (dict, list)):
         return old if _same(old, new, key) else new
     return new
@@ -171,6 +178,20 @@ def _as_flows(value: Any) -> list[Flow] | None:
     except (FlowSyntaxError, KeyError, ValueError, TypeError):
         return None
     return None
+
+
+def _unchanged_flow_items(old: list[Any], new: list[Any]) -> int:
+    """How many leading items of ``old`` (chains included) say exactly the first flows of ``new``."""
+    position = 0
+    for count, item in enumerate(old):
+        flows = _as_flows(item)
+        if not flows:
+            return count
+        written = [f for v in new[position : position + len(flows)] for f in (_as_flows(v) or ())]
+        if written != flows:
+            return count
+        position += len(flows)
+    return len(old)
 
 
 def _same_flow(old: Any, new: Any) -> bool:

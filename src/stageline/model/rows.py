@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 
-from stageline.model.blueprint import Blueprint
+from stageline.model.blueprint import Blueprint, Row
 from stageline.model.vocabulary import Lane
 
-__all__ = ["row_order"]
+__all__ = ["bottom_row", "row_order"]
 
 
 def row_order(bp: Blueprint) -> list[str]:
@@ -43,3 +44,9 @@ def row_order(bp: Blueprint) -> list[str]:
         emit(name)
     order.extend(r.id for r in bp.rows if r.id not in done)  # circular placements
     return order
+
+
+def bottom_row(rows: Sequence[Row]) -> str:
+    """Where `implementation: true` puts the line of implementation: under the last bottom row."""
+    below = [r.id for r in rows if r.after is None]
+    return below[-1] if below else Lane.SUPPORT.value
