@@ -87,3 +87,31 @@ def test_activity_needs_one_matcher_and_a_valid_regex() -> None:
     text = "stageline: 1\ntitle: x\nsteps:\n  - id: a\n    customer:\n      label: A\n      activities: [{regex: '(unclosed'}]\n"
     p = one_error(text)
     assert p.code == "value.regex" and p.location.line == 7
+
+
+def test_one_item_may_stand_without_its_list_and_empty_keys_are_empty() -> None:
+    bp = stageline.loads(
+        """\
+stageline: 1
+title: Singles
+segments: Regulars
+roles: Barista
+systems: POS
+phases: Order
+rows: Policies
+steps:
+  id: a
+  phase: order
+  customer: {label: Orders, kpis: Speed, links: 'https://example.org', segments: regulars}
+  frontstage: {label: Takes order, role: barista, system: pos}
+flows: a.customer -> a.frontstage
+views: {name: Journey, lanes: customer}
+notes:
+links:
+"""
+    )
+    assert [s.id for s in bp.segments] == ["regulars"] and [p.id for p in bp.phases] == ["order"]
+    assert [s.id for s in bp.steps] == ["a"] and len(bp.flows) == 1 and bp.views[0].lanes == (Lane.CUSTOMER,)
+    assert bp.action("a.customer").kpis == (Kpi(name="Speed"),)  # type: ignore[union-attr]
+    assert bp.notes == () and bp.links == ()
+    assert stageline.dumps(bp) == bp.source.text  # type: ignore[union-attr]

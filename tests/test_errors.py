@@ -291,3 +291,37 @@ def test_any_structure_gives_a_blueprint_or_a_stageline_error(data: dict[str, ob
         stageline.loads(text, format="json")
     except StageLineError as exc:
         assert all(p.location.line >= 1 for p in exc.problems)
+
+
+def test_messages_found_by_a_user_review() -> None:
+    base = "stageline: 1\ntitle: T\nsteps:\n  - id: a\n    customer: x\n    frontstage: y\n"
+    # an unknown action in a flow is pointed at, and a chain names it once
+    problems = problems_of(base + "flows: [a.customer -> a.cust, a.frontstage -> a.front -> a.customer]\n")
+    assert [(p.location.column, p.message) for p in problems] == [
+        (23, "unknown action `a.cust`"),
+        (47, "unknown action `a.front`"),
+    ]
+    # a number where a date is expected, and infinite or boolean numbers
+    assert (
+        one_error("stageline: 1\ntitle: T\ndate: 86400\n").message
+        == "date: expected a date written `YYYY-MM-DD`, such as `2026-11-22`"
+    )
+    assert "finite number" in one_error(base.replace("customer: x", "customer: {label: x, cost: .inf}")).message
+    assert one_error("stageline: true\ntitle: T\n").message.startswith("unsupported format version `True`")
+    assert one_error("stageline: 1\ntitle: ''\n").message == "title: is empty; write a few words"
+    # a probability that is not one
+    assert "`[-5%]` is not a probability" in one_error(base + "flows: ['a.customer -> a.frontstage [-5%]']\n").message
+    # rows in a circle
+    text = base + "rows: [{name: A, after: b}, {name: B, after: a}]\n"
+    assert [p.code for p in problems_of(text)] == ["rows.circle", "rows.circle"]
+
+
+def test_a_flow_with_an_empty_label_is_just_a_flow() -> None:
+    base = "stageline: 1\ntitle: T\nsteps:\n  - id: a\n    customer: x\n    frontstage: y\n"
+    bp = stageline.loads(base + "flows:\n  - a.customer -> a.frontstage [50%]:\n")
+    assert bp.flows[0].label is None and bp.flows[0].probability == 0.5
+
+
+def test_json_lone_surrogate() -> None:
+    p = one_error('{"stageline": 1, "title": "\\ud800"}', format="json", file="bp.json")
+    assert "lone surrogate" in p.message and p.location.column == 27

@@ -25,7 +25,10 @@ def is_handoff(bp: Blueprint, flow: Flow) -> bool:
     if flow.kind is FlowKind.HANDOFF:
         return True
     a, b = bp.action(flow.source), bp.action(flow.target)
-    return bool(a and b and a.role and b.role and a.role != b.role)
+    if not (a and b and a.role and b.role):
+        return False
+    by_name = {r.name: r.id for r in bp.roles}  # a role may be named by its id or its name
+    return by_name.get(a.role, a.role) != by_name.get(b.role, b.role)
 
 
 @dataclass(frozen=True)

@@ -52,17 +52,16 @@ def _fail(exc: StageLineError) -> NoReturn:
 
 def _load(path: str) -> Blueprint:
     """The valid blueprint at ``path``, or exit 1 after printing every error."""
-    from stageline.errors import BlueprintError, StageLineError
-    from stageline.formats import read_path
-
     try:
-        doc = read_path(path)
+        return _load_or_raise(path)
     except StageLineError as exc:
         _fail(exc)
-    if doc.errors or doc.blueprint is None:
-        _fail(BlueprintError(doc.errors))
-    assert doc.blueprint is not None
-    return doc.blueprint
+
+
+def _load_or_raise(path: str) -> Blueprint:
+    from stageline.formats import load
+
+    return load(path)
 
 
 def _console() -> Any:
@@ -194,8 +193,15 @@ def fmt_command(files: tuple[str, ...], check: bool, show_diff: bool) -> None:
     from stageline.formats.api import write_text
 
     unformatted = []
+    invalid = []
     for file in files:
-        bp = _load(file)
+        try:
+            bp = _load_or_raise(file)
+        except StageLineError as exc:
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            invalid.append(file)
+            continue
         assert bp.source is not None
         original = bp.source.text
         try:
@@ -216,6 +222,7 @@ def fmt_command(files: tuple[str, ...], check: bool, show_diff: bool) -> None:
     if (check or show_diff) and unformatted:
         for file in unformatted:
             click.echo(f"{file}: not formatted (run `stageline fmt {file}`)", err=True)
+    if invalid or ((check or show_diff) and unformatted):
         sys.exit(1)
 
 

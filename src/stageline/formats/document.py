@@ -60,7 +60,10 @@ def _to_text(value: Any) -> Any:
 
 
 def _one_or_many(value: Any) -> Any:
-    return [value] if shape_of(value) == TEXT else value
+    """One item may stand without its list; a key left empty is an empty list."""
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
 
 
 Text = Annotated[str, BeforeValidator(_to_text, json_schema_input_type=Union[str, int, float])]
@@ -221,6 +224,10 @@ Activities = Annotated[
 ]
 
 
+Kpis = Annotated[list[KpiItem], BeforeValidator(_one_or_many, json_schema_input_type=Union[KpiItem, list[KpiItem]])]
+Links = Annotated[list[LinkItem], BeforeValidator(_one_or_many, json_schema_input_type=Union[LinkItem, list[LinkItem]])]
+
+
 class ActionDoc(DocModel):
     """One action in a step's lane."""
 
@@ -245,10 +252,10 @@ class ActionDoc(DocModel):
         None, ge=-2, le=2, description="The customer's feeling, -2 (very negative) to +2 (very positive)."
     )
     pain_points: Texts = Field(default_factory=list, description="What annoys or hurts here.")
-    kpis: list[KpiItem] = Field(default_factory=list, description="How it is measured.")
+    kpis: Kpis = Field(default_factory=list, description="How it is measured.")
     evidence: Texts = Field(default_factory=list, description="Physical evidence involved in it.")
     tags: Texts = Field(default_factory=list, description="Tags for styles and views.")
-    links: list[LinkItem] = Field(default_factory=list)
+    links: Links = Field(default_factory=list)
     activities: Activities = Field(
         default_factory=list, description="Event-log activity names that identify this action."
     )
@@ -308,8 +315,13 @@ def _labelled_flow(value: Any) -> Any:
     """``- a -> b: label`` unquoted reads as a one-key mapping; take it as the flow it is."""
     if isinstance(value, dict) and len(value) == 1:
         ((key, label),) = value.items()
-        if key not in FLOW_KEYS and shape_of(label) == TEXT and any(a in key for a in ("->", "~>", "=>")):
-            return f"{key}: {label}"
+        if key not in FLOW_KEYS and any(a in key for a in ("->", "~>", "=>")):
+            if label is None:
+                return key  # `- a -> b:` with nothing after the colon
+            if isinstance(label, bool):
+                return f"{key}: {str(label).lower()}"
+            if shape_of(label) == TEXT:
+                return f"{key}: {_to_text(label)}"
     return value
 
 
@@ -346,13 +358,18 @@ class LinesDoc(DocModel):
 LaneName = Literal["evidence", "customer", "frontstage", "backstage", "support"]
 
 
+LaneNames = Annotated[
+    list[LaneName], BeforeValidator(_one_or_many, json_schema_input_type=Union[LaneName, list[LaneName]])
+]
+
+
 class ViewDoc(DocModel):
     """A named selection of the blueprint; a list left out means everything."""
 
     id: Id | None = Field(None, description="Readable slug; made from the name when left out.")
     name: Text
     description: Text | None = None
-    lanes: list[LaneName] = Field(default_factory=list)
+    lanes: LaneNames = Field(default_factory=list)
     rows: Texts = Field(default_factory=list)
     phases: Texts = Field(default_factory=list)
     segments: Texts = Field(default_factory=list)
@@ -389,6 +406,21 @@ RowItem = Annotated[
 ]
 
 
+Segments = Annotated[
+    list[SegmentItem], BeforeValidator(_one_or_many, json_schema_input_type=Union[SegmentItem, list[SegmentItem]])
+]
+Parties = Annotated[
+    list[PartyItem], BeforeValidator(_one_or_many, json_schema_input_type=Union[PartyItem, list[PartyItem]])
+]
+Phases = Annotated[
+    list[PhaseItem], BeforeValidator(_one_or_many, json_schema_input_type=Union[PhaseItem, list[PhaseItem]])
+]
+Steps = Annotated[list[StepDoc], BeforeValidator(_one_or_many, json_schema_input_type=Union[StepDoc, list[StepDoc]])]
+Rows = Annotated[list[RowItem], BeforeValidator(_one_or_many, json_schema_input_type=Union[RowItem, list[RowItem]])]
+Flows = Annotated[list[FlowItem], BeforeValidator(_one_or_many, json_schema_input_type=Union[FlowItem, list[FlowItem]])]
+Views = Annotated[list[ViewDoc], BeforeValidator(_one_or_many, json_schema_input_type=Union[ViewDoc, list[ViewDoc]])]
+
+
 class BlueprintDoc(DocModel):
     """A Stageline service blueprint."""
 
@@ -407,15 +439,15 @@ class BlueprintDoc(DocModel):
         None, description="When this version was made, `YYYY-MM-DD`."
     )
     currency: Text | None = Field(None, description="Currency of the costs, e.g. `EUR`.")
-    segments: list[SegmentItem] = Field(default_factory=list, description="Customer segments or personas.")
-    roles: list[PartyItem] = Field(default_factory=list, description="Roles that act in the service.")
-    systems: list[PartyItem] = Field(default_factory=list, description="Systems the service relies on.")
-    phases: list[PhaseItem] = Field(default_factory=list, description="Stages of the journey, in order.")
-    steps: list[StepDoc] = Field(default_factory=list, description="The columns, in time order.")
-    rows: list[RowItem] = Field(default_factory=list, description="Extra rows beyond the five lanes.")
+    segments: Segments = Field(default_factory=list, description="Customer segments or personas.")
+    roles: Parties = Field(default_factory=list, description="Roles that act in the service.")
+    systems: Parties = Field(default_factory=list, description="Systems the service relies on.")
+    phases: Phases = Field(default_factory=list, description="Stages of the journey, in order.")
+    steps: Steps = Field(default_factory=list, description="The columns, in time order.")
+    rows: Rows = Field(default_factory=list, description="Extra rows beyond the five lanes.")
     lines: LinesDoc | None = Field(None, description="Optional lines: order penetration, implementation.")
-    flows: list[FlowItem] = Field(default_factory=list, description="Arrows between actions: `a -> b`.")
-    views: list[ViewDoc] = Field(default_factory=list)
+    flows: Flows = Field(default_factory=list, description="Arrows between actions: `a -> b`.")
+    views: Views = Field(default_factory=list)
     styles: dict[str, StyleDoc] = Field(default_factory=dict, description="Styles by tag.")
     notes: Texts = Field(default_factory=list)
-    links: list[LinkItem] = Field(default_factory=list)
+    links: Links = Field(default_factory=list)

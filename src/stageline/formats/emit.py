@@ -30,7 +30,7 @@ def _yaml() -> Any:
     yaml.Resolver = resolver_class()
     yaml.default_flow_style = False
     yaml.indent(mapping=2, sequence=4, offset=2)
-    yaml.width = 4096  # never fold a long text onto a second line
+    yaml.width = 2**30  # never fold a long text onto a second line
     yaml.allow_unicode = True
     yaml.preserve_quotes = True
     yaml.representer.add_representer(str, _represent_str)

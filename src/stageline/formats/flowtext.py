@@ -18,6 +18,7 @@ ARROWS: dict[str, FlowKind] = {kind.arrow: kind for kind in FlowKind}
 _ARROW = re.compile(r"\s*(<->|->|~>|=>)\s*")
 _PROB = re.compile(r"\s*\[\s*([0-9]*\.?[0-9]+)\s*(%?)\s*\]\s*$")
 _ID = re.compile(r"^[^\s:\[\]<>~=]+$")
+_BRACKET = re.compile(r"\[[^\]]*\]?")
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,9 @@ def parse_flow(text: str) -> list[Flow]:
         if not 0 <= probability <= 1:
             raise FlowSyntaxError(f"probability `{m.group(0).strip()}` is not between 0 and 1 (0% and 100%)")
         head = head[: m.start()]
+    stray = _BRACKET.search(head)
+    if stray:
+        raise FlowSyntaxError(f"`{stray.group(0)}` is not a probability; write one `[30%]` or `[0.3]` after the target")
     parts = _ARROW.split(head.strip())
     if len(parts) < 3:
         raise FlowSyntaxError(f"{_EXPECTED}, got `{text.strip()}`")

@@ -69,9 +69,10 @@ class SourceMap:
         loc = self.locate(path)
         if loc.line > 0 and needle:
             line = self.text.split("\n", loc.line)[loc.line - 1] if self.text else ""
-            at = line.find(needle, loc.column - 1)
-            if at >= 0:
-                return Location(self.file, loc.line, at + 1)
+            whole = re.compile(rf"(?<![\w.-]){re.escape(needle)}(?![\w.-])")
+            found = whole.search(line, loc.column - 1)
+            if found:
+                return Location(self.file, loc.line, found.start() + 1)
         return loc
 
     def locate(self, path: Sequence[str | int], key: bool = False) -> Location:

@@ -13,9 +13,30 @@ _ID = re.compile(ID_PATTERN)
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
 
 
+#: Letters that do not decompose into a base letter and an accent.
+_SPELLED = str.maketrans(
+    {
+        "ß": "ss",
+        "æ": "ae",
+        "Æ": "AE",
+        "œ": "oe",
+        "Œ": "OE",
+        "ø": "o",
+        "Ø": "O",
+        "ł": "l",
+        "Ł": "L",
+        "đ": "d",
+        "Đ": "D",
+        "þ": "th",
+        "Þ": "TH",
+        "ı": "i",
+    }
+)
+
+
 def slugify(text: str) -> str:
-    """``"Follow up & review"`` -> ``"follow-up-review"``; empty for text with no letters."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    """``"Follow up & review"`` -> ``"follow-up-review"``; empty for text with no Latin letters."""
+    ascii_text = unicodedata.normalize("NFKD", text.translate(_SPELLED)).encode("ascii", "ignore").decode("ascii")
     return _NON_SLUG.sub("-", ascii_text.lower()).strip("-")
 
 

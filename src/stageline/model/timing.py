@@ -51,9 +51,13 @@ def parse_duration(text: str) -> float:
     return _finite(total, text)
 
 
+#: The longest duration Stageline accepts: a hundred years.
+MAX_SECONDS = 100 * 365.25 * 86400
+
+
 def _finite(secs: float, text: str) -> float:
-    if not math.isfinite(secs):
-        raise ValueError(f"duration `{text}` is too large")
+    if not math.isfinite(secs) or secs > MAX_SECONDS:
+        raise ValueError(f"duration `{text}` is longer than a hundred years")
     return secs
 
 

@@ -23,7 +23,8 @@ def validate(bp: Blueprint, smap: SourceMap | None = None, origins: Origins | No
     for chk in CHECKS.values():
         for problem in chk.run(bp):
             found.append(_locate(problem, smap, origins or {}) if smap is not None else problem)
-    return sorted(found, key=Problem.sort_key)
+    unique = {(p.location, p.severity, p.message): p for p in found}  # a chain names an id twice
+    return sorted(unique.values(), key=Problem.sort_key)
 
 
 def _locate(problem: Problem, smap: SourceMap, origins: Origins) -> Problem:

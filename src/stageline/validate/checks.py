@@ -79,8 +79,12 @@ def duplicate_ids(bp: Blueprint) -> Iterator[Problem]:
                 seen[ident] = i
     lanes_and_rows = {lane.value for lane in Lane}
     for i, row in enumerate(bp.rows):
-        if row.id in lanes_and_rows or row.id == "top":
-            yield _p("ids.reserved", f"row id `{row.id}` is reserved for a standard lane", ("rows", i))
+        if row.id in lanes_and_rows:
+            yield _p("ids.reserved", f"row id `{row.id}` is the id of a standard lane", ("rows", i))
+        elif row.id == "top":
+            yield _p(
+                "ids.reserved", "row id `top` is reserved: `after: top` puts a row above physical evidence", ("rows", i)
+            )
 
 
 @check("steps.phase", "Every step sits in a known phase, and each phase's steps are together")
@@ -228,6 +232,8 @@ def row_refs(bp: Blueprint) -> Iterator[Problem]:
             yield _unknown("rows.after", "lane or row", row.after, [*places, "top"], ("rows", i, "after"))
         if row.after == row.id:
             yield _p("rows.after", f"row `{row.id}` cannot sit under itself", ("rows", i, "after"))
+        elif _in_a_circle(bp, row.id):
+            yield _p("rows.circle", f"row `{row.id}` sits under a row that sits under it", ("rows", i, "after"))
     for i, step in enumerate(bp.steps):
         for row_id, _texts in step.cells:
             if row_id not in row_ids:
@@ -251,6 +257,18 @@ def row_refs(bp: Blueprint) -> Iterator[Problem]:
             ("lines",),
             WARNING,
         )
+
+
+def _in_a_circle(bp: Blueprint, row_id: str) -> bool:
+    after = {r.id: r.after for r in bp.rows}
+    seen = {row_id}
+    place = after.get(row_id)
+    while place in after:
+        if place in seen:
+            return True
+        seen.add(place)
+        place = after[place]
+    return False
 
 
 @check("views.refs", "Views select known phases, segments, rows, roles and tags")
