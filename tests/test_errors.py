@@ -325,3 +325,28 @@ def test_a_flow_with_an_empty_label_is_just_a_flow() -> None:
 def test_json_lone_surrogate() -> None:
     p = one_error('{"stageline": 1, "title": "\\ud800"}', format="json", file="bp.json")
     assert "lone surrogate" in p.message and p.location.column == 27
+
+
+def test_independent_problems_are_all_reported() -> None:
+    text = """\
+stageline: 1
+title: T
+phases: [Arrive]
+steps:
+  - id: Enter Shop
+    phase: arive
+    customer: {label: Walks in, tags: [new, {x: 1}]}
+views:
+  - name: V
+    lanes: [customer, front]
+flows:
+  - enter-shop.customer -> nowhere
+"""
+    errors = [(p.location.line, p.code) for p in problems_of(text) if p.severity.value == "error"]
+    assert errors == [
+        (5, "value.id"),
+        (6, "steps.phase"),
+        (7, "value.string_type"),
+        (10, "value.choice"),
+        (12, "flows.unknown"),
+    ]

@@ -337,36 +337,72 @@ def _one_per_mistake(problems: list[Problem]) -> list[Problem]:
 #: Keys whose removal would change ids, flows or the placement of other parts.
 _KEEP = {"id", "label", "name", "stageline", "title", "from", "to", "url", "phase", "source", "target"}
 _COLLECTIONS = {"steps", "flows", "phases", "segments", "roles", "systems", "rows", "views", "styles", "lines"}
+#: Lists whose items nothing else refers to by position: a bad item can be left out.
+_LEAF_LISTS = {
+    "tags",
+    "segments",
+    "pain_points",
+    "evidence",
+    "lanes",
+    "rows",
+    "phases",
+    "roles",
+    "highlight",
+    "kpis",
+    "links",
+    "activities",
+    "notes",
+}
 
 
 def _without(data: Any, errors: Sequence[Any]) -> d.BlueprintDoc | None:
-    """The document with the values in error removed, when that changes nothing else."""
+    """The document with the values in error taken out or mended, when that changes nothing else.
+
+    Unknown keys go; a misspelt lane takes the name meant; an id that is not a slug becomes
+    one; a bad label becomes a placeholder; a bad item of a list nothing points into goes.
+    Anything else (a broken step or flow) stops here: its removal would shift what follows.
+    """
     import copy
 
     pruned = copy.deepcopy(data)
+    dropped: list[tuple[list[Any], int]] = []
     for err in errors:
         path = _file_path(tuple(err["loc"]))
-        if not path or not isinstance(path[-1], str):
-            return None
-        key = path[-1]
-        lane_of_step = len(path) == 3 and path[0] == "steps"
-        if err["type"] != "extra_forbidden" and (
-            key in _KEEP or lane_of_step or (len(path) == 1 and key in _COLLECTIONS)
-        ):
-            return None
         parent: Any = pruned
         for part in path[:-1]:
             try:
                 parent = parent[part]
             except (KeyError, IndexError, TypeError):
                 return None
+        if not path:
+            return None
+        key = path[-1]
+        if isinstance(key, int):
+            owner = path[-2] if len(path) >= 2 else None
+            if not (isinstance(parent, list) and len(path) >= 3 and owner in _LEAF_LISTS):
+                return None
+            dropped.append((parent, key))
+            continue
         if not isinstance(parent, dict):
             return None
-        lane = _lane_meant(key) if err["type"] == "extra_forbidden" and lane_of_step else None
-        if lane is not None and lane not in parent:
-            parent[lane] = parent.pop(key)  # a misspelt lane: keep its actions for the checks
+        lane_of_step = len(path) == 3 and path[0] == "steps"
+        if err["type"] == "extra_forbidden":
+            lane = _lane_meant(key) if lane_of_step else None
+            if lane is not None and lane not in parent:
+                parent[lane] = parent.pop(key)  # a misspelt lane: keep its actions for the checks
+            else:
+                parent.pop(key, None)
+        elif key == "id" and slugify(str(parent.get(key, ""))):
+            parent[key] = slugify(str(parent[key]))
+        elif key in ("label", "title") and err["type"] != "missing":
+            parent[key] = "?"
+        elif key in _KEEP or lane_of_step or (len(path) == 1 and key in _COLLECTIONS):
+            return None
         else:
             parent.pop(key, None)
+    for items, index in sorted(dropped, key=lambda d: -d[1]):
+        if index < len(items):
+            del items[index]
     try:
         return d.BlueprintDoc.model_validate(pruned)
     except pydantic.ValidationError:
@@ -504,6 +540,11 @@ _NOUNS = {
     "kpis": "KPI",
     "links": "link",
     "activities": "activity",
+    "lanes": "lane",
+    "tags": "tag",
+    "highlight": "role",
+    "pain_points": "pain point",
+    "notes": "note",
 }
 
 
