@@ -176,7 +176,9 @@ class _Builder:
     def step(self, s: d.StepDoc, path: Path, actions: list[Action]) -> Step:
         if s.id is None and s.name is None:
             self.problem(path, "step.unnamed", "a step needs a `name` or an `id`")
-        sid = self.ident(s.id, s.name, path, "step")
+            sid = f"step-{path[-1]}"
+        else:
+            sid = self.ident(s.id, s.name, path, "step")
         name = s.name if s.name is not None else humanize(sid)
         for lane in Lane:
             cell = getattr(s, lane.value)

@@ -371,6 +371,12 @@ def parse_json(text: str, file: str = "<string>") -> tuple[Any, SourceMap]:
         for word, lit in _LITERALS.items():
             if text.startswith(word, i):
                 return lit, i + len(word)
+        if text.startswith("//", i) or text.startswith("/*", i):
+            raise fail(i, "JSON has no comments")
+        if not path:
+            raise fail(
+                i, f"expected `{{` to open the document, found `{text[i]}` (is this YAML? name the file `.yaml`)"
+            )
         raise fail(i, f"expected a value, found `{text[i]}`")
 
     def string(i: int) -> tuple[str, int]:
@@ -393,6 +399,10 @@ def parse_json(text: str, file: str = "<string>") -> tuple[Any, SourceMap]:
             return out, i + 1
         while True:
             i = skip(i)
+            if i < len(text) and text[i] == "}":
+                raise fail(i, "a comma before `}`; JSON allows none after the last item")
+            if text.startswith("//", i) or text.startswith("/*", i):
+                raise fail(i, "JSON has no comments")
             if i >= len(text) or text[i] != '"':
                 raise fail(i, "expected a key in double quotes")
             key_at = pos(i)
@@ -427,6 +437,8 @@ def parse_json(text: str, file: str = "<string>") -> tuple[Any, SourceMap]:
         if i < len(text) and text[i] == "]":
             return out, i + 1
         while True:
+            if out and skip(i) < len(text) and text[skip(i)] == "]":
+                raise fail(skip(i), "a comma before `]`; JSON allows none after the last item")
             item, i = value(i, (*path, len(out)), depth + 1)
             out.append(item)
             i = skip(i)

@@ -48,7 +48,8 @@ def _unknown(
     known = list(known)
     hint = did_you_mean(name, known)
     if hint is None and declare:
-        hint = f"declare it under `{declare}:`" if not known else f"known: {', '.join(sorted(known)[:8])}"
+        listed = sorted({k for k in known if k == k.lower()} or set(known))  # ids, not names too
+        hint = f"declare it under `{declare}:`" if not known else f"known: {', '.join(listed[:8])}"
     return Problem(code, f"unknown {what} `{name}`", severity=severity, path=path, hint=hint, subject=name)
 
 
