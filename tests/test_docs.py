@@ -68,3 +68,17 @@ def _source(fn: object) -> str:
     import inspect
 
     return inspect.getsource(fn)  # type: ignore[arg-type]
+
+
+def test_readme_library_example_runs(tmp_path: Path, capsys: object) -> None:
+    (code,) = _blocks(README, "python")
+    cwd = Path.cwd()
+    os.chdir(tmp_path)
+    (tmp_path / "examples").mkdir()
+    (tmp_path / "examples" / "help-desk.yaml").write_text((ROOT / "examples" / "help-desk.yaml").read_text())
+    try:
+        exec(compile(code, "README.md", "exec"), {})
+    finally:
+        os.chdir(cwd)
+    written = stageline.load(tmp_path / "help-desk-to-be.json")
+    assert written.title == "Help desk (to-be)" and written.status is stageline.Status.TO_BE
