@@ -14,8 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import stageline  # noqa: E402
-from generate import blueprint_yaml  # noqa: E402
+import stageline
+from generate import blueprint_yaml
 
 TARGET_S = 1.0
 
@@ -30,7 +30,9 @@ def best_of(runs: int, fn: Callable[[], object]) -> tuple[float, float]:
 
 
 def main(sizes: list[int]) -> None:
-    print(f"{'actions':>8} {'flows':>7} {'bytes':>9} {'load+validate':>14} {'median':>8} {'target':>7} {'dumps (merge)':>14} {'dumps (fresh)':>14} {'json':>7}")
+    print(
+        f"{'actions':>8} {'flows':>7} {'bytes':>9} {'load+validate':>14} {'median':>8} {'target':>7} {'dumps (merge)':>14} {'dumps (fresh)':>14} {'json':>7}"
+    )
     for size in sizes:
         text = blueprint_yaml(size)
         doc = stageline.read_document(text, file=f"generated-{size}.yaml")
