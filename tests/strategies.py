@@ -103,6 +103,7 @@ def blueprints(draw: st.DrawFn) -> Blueprint:
     movers = [a.id for a in actions if a.lane is not Lane.EVIDENCE]
     if len(movers) >= 2:
         used: set[tuple[str, str, FlowKind]] = set()
+        odds: dict[str, float] = {}
         for _ in range(draw(st.integers(0, 6))):
             src, dst = draw(st.lists(st.sampled_from(movers), min_size=2, max_size=2, unique=True))
             kind = draw(st.sampled_from(list(FlowKind)))
@@ -110,6 +111,10 @@ def blueprints(draw: st.DrawFn) -> Blueprint:
                 continue
             used.add((src, dst, kind))
             prob = draw(st.none() | st.sampled_from([0.1, 0.25, 0.3]))
+            if prob is not None and odds.get(src, 0.0) + prob > 1:
+                prob = None  # the odds leaving one action stay within 100%
+            if prob is not None:
+                odds[src] = odds.get(src, 0.0) + prob
             flows.append(Flow(source=src, target=dst, kind=kind, label=draw(st.none() | words), probability=prob))
     views = draw(
         st.lists(

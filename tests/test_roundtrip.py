@@ -155,3 +155,11 @@ def test_lines_written_as_true_stay_true() -> None:
     assert stageline.dumps(stageline.loads(text)) == text
     fresh = stageline.dumps(replace(stageline.loads(text), source=None))
     assert "  order_penetration: true\n  implementation: true\n" in fresh
+
+
+def test_explicit_defaults_survive_an_edit_that_removes_other_keys() -> None:
+    bp = stageline.loads(COMMENTED)
+    actions = tuple(replace(a, wait=None) if a.id == "order.customer" else a for a in bp.actions)
+    text = stageline.dumps(replace(bp, actions=actions))
+    assert "status: as-is         # explicit default kept" in text
+    assert "wait:" not in text

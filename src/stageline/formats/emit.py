@@ -112,7 +112,7 @@ class _Merger:
 
     def mapping(self, old: Any, new: dict[str, Any]) -> Any:
         for k in list(old.keys()):
-            if k not in new and not self.conservative:
+            if k not in new and not self.conservative and not _says_the_default(k, old[k]):
                 del old[k]
         previous = -1
         for k, v in new.items():
@@ -125,6 +125,17 @@ class _Merger:
                 previous += 1
                 old.insert(previous, k, v)
         return old
+
+
+#: Values the canonical form leaves out because they are what an absent key means.
+_DEFAULTS = {"status": "as-is", "zoom": "detail", "kind": "dependency"}
+
+
+def _says_the_default(key: str, value: Any) -> bool:
+    """An explicit default (``status: as-is``, ``tags: []``): keep it where the user wrote it."""
+    if value is None or (isinstance(value, (list, dict, str)) and not value):
+        return True
+    return _DEFAULTS.get(key) == value
 
 
 def _merge_value(old: Any, new: Any, key: str | None) -> Any:
