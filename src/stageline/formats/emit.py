@@ -135,7 +135,7 @@ def _says_the_default(key: str, value: Any) -> bool:
     """An explicit default (``status: as-is``, ``tags: []``): keep it where the user wrote it."""
     if value is None or (isinstance(value, (list, dict, str)) and not value):
         return True
-    return _DEFAULTS.get(key) == value
+    return bool(_DEFAULTS.get(key) == value)
 
 
 def _merge_value(old: Any, new: Any, key: str | None) -> Any:
