@@ -1,4 +1,4 @@
-# Stageline: `make run` validates and summarises every example; `make test` runs the whole suite.
+# Stageline: `make run` validates, summarises and analyses every example; `make test` runs the whole suite.
 # Each target sets itself up on a fresh Debian machine with Python 3.11 (venv, pip installs).
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -19,6 +19,7 @@ run: $(STAMP)
 	@for f in examples/*.yaml; do \
 		$(BIN)/stageline validate "$$f" || exit 1; \
 		$(BIN)/stageline show "$$f" || exit 1; \
+		$(BIN)/stageline check "$$f" --fail-on never || exit 1; \
 	done
 
 lint: $(STAMP)
@@ -35,6 +36,7 @@ test: lint typecheck unit
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/load.py
+	$(BIN)/python benchmarks/analysis.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis

@@ -7,8 +7,11 @@ import random
 LANES = ("evidence", "customer", "frontstage", "backstage", "support")
 
 
-def blueprint_yaml(actions: int, seed: int = 7) -> str:
-    """A valid blueprint with about ``actions`` actions, one per lane per step, and flows."""
+def blueprint_yaml(actions: int, seed: int = 7, loops: bool = False) -> str:
+    """A valid blueprint with about ``actions`` actions, one per lane per step, and flows.
+
+    With ``loops``, every tenth step sends 5% of its cases back three steps (rework).
+    """
     rng = random.Random(seed)
     steps = max(1, actions // len(LANES))
     phases = max(1, steps // 100)
@@ -61,4 +64,6 @@ def blueprint_yaml(actions: int, seed: int = 7) -> str:
         ]
         if s + 1 < steps:
             out.append(f"  - s{s}.backstage -> s{s + 1}.customer")
+        if loops and s % 10 == 9:
+            out.append(f"  - s{s}.backstage -> s{s - 3}.frontstage [5%]: rework")
     return "\n".join(out) + "\n"

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from stageline.model import (
     Action,
     ActivityMatch,
+    AnalysisSettings,
     Blueprint,
     FailPoint,
     Flow,
@@ -21,10 +22,12 @@ from stageline.model import (
     Party,
     Phase,
     Row,
+    RuleSetting,
     Segment,
     Status,
     Step,
     Style,
+    Suppression,
     Timing,
     View,
     derived_action_id,
@@ -167,7 +170,36 @@ def blueprints(draw: st.DrawFn) -> Blueprint:
         ),
         notes=tuple(draw(st.lists(text, max_size=2))),
         links=tuple(draw(st.lists(st.builds(Link, url=text, title=opt_text), max_size=2))),
+        analysis=draw(st.none() | analysis_settings(actions)),
     )
+
+
+@st.composite
+def analysis_settings(draw: st.DrawFn, actions: list[Action]) -> AnalysisSettings:
+    """Settings as users write them: any rule id (checked only by `stageline check`), thresholds as numbers or text."""
+    rule_ids = st.from_regex(r"\A[a-z]+\.[a-z-]{1,12}\Z")
+    values = st.integers(0, 1000).map(float) | st.sampled_from(["20%", "10 min", "3"])
+    rules = draw(
+        st.lists(
+            st.builds(
+                RuleSetting,
+                rule=rule_ids,
+                severity=st.none() | st.sampled_from(["error", "warning", "info", "off"]),
+                options=st.lists(
+                    st.tuples(st.from_regex(r"\A[a-z_]{1,10}\Z"), values), max_size=2, unique_by=lambda o: o[0]
+                ).map(tuple),
+            ),
+            max_size=3,
+            unique_by=lambda r: r.rule,
+        )
+    )
+    ignore = draw(
+        st.lists(
+            st.builds(Suppression, rule=rule_ids, subject=st.none() | ids, reason=labels.filter(str.strip)), max_size=2
+        )
+    )
+    served = draw(st.lists(st.sampled_from([a.id for a in actions]), max_size=2)) if actions else []
+    return AnalysisSettings(served=tuple(served), rules=tuple(rules), ignore=tuple(ignore))
 
 
 @st.composite

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 import stageline
@@ -70,8 +72,36 @@ def _source(fn: object) -> str:
     return inspect.getsource(fn)  # type: ignore[arg-type]
 
 
+def test_readme_analysis_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    (code,) = [b for b in _blocks(README, "python") if "analyse" in b]
+    cwd = Path.cwd()
+    os.chdir(ROOT)
+    try:
+        exec(compile(code, "README.md", "exec"), {})
+    finally:
+        os.chdir(cwd)
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].endswith(" days") and out[1].startswith("1 Step `")
+
+
+def test_readme_analysis_settings_apply_to_the_loan_example(tmp_path: Path) -> None:
+    (settings,) = [b for b in _blocks(README, "yaml") if b.startswith("analysis:")]
+    (toml,) = _blocks(README, "toml")
+    loan = (ROOT / "examples" / "loan-application.yaml").read_text(encoding="utf-8")
+    (tmp_path / "loan.yaml").write_text(loan + "\n" + settings, encoding="utf-8")
+    (tmp_path / "stageline.toml").write_text(toml, encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(tmp_path / "loan.yaml"), "--format", "json"])
+    data = json.loads(result.stdout)
+    errors = {f["rule"] for f in data["findings"] if f["severity"] == "error"}
+    assert errors == {"time.customer-wait"} and result.exit_code == 1  # raised to an error by the settings
+    assert data["suppressed"][0]["rule"] == "gaps.dead-end" and data["notes"] == []
+    assert data["figures"]["served_share"] > 0
+    rules = {f["rule"] for f in data["findings"]}
+    assert "gaps.no-owner" not in rules and "handoffs.line-crossing" not in rules
+
+
 def test_readme_library_example_runs(tmp_path: Path, capsys: object) -> None:
-    (code,) = _blocks(README, "python")
+    (code,) = [b for b in _blocks(README, "python") if "analyse" not in b]
     cwd = Path.cwd()
     os.chdir(tmp_path)
     (tmp_path / "examples").mkdir()

@@ -23,6 +23,7 @@ NOT_AT_TOP = {
     "Check",
     "check",
     "Origins",
+    "locate_path",
 }
 
 MODULES = sorted(

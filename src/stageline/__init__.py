@@ -14,11 +14,13 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from stageline.analysis import analyse
     from stageline.errors import (
         BlueprintError,
         Location,
         ParseError,
         Problem,
+        SettingsError,
         Severity,
         SourceError,
         StageLineError,
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
     from stageline.model import (
         Action,
         ActivityMatch,
+        AnalysisSettings,
         Blueprint,
         Channel,
         FailPoint,
@@ -41,11 +44,13 @@ if TYPE_CHECKING:
         Party,
         Phase,
         Row,
+        RuleSetting,
         Segment,
         Source,
         Status,
         Step,
         Style,
+        Suppression,
         Timing,
         View,
     )
@@ -61,6 +66,7 @@ _LAZY = {
     "Location": "stageline.errors",
     "ParseError": "stageline.errors",
     "Problem": "stageline.errors",
+    "SettingsError": "stageline.errors",
     "Severity": "stageline.errors",
     "SourceError": "stageline.errors",
     "StageLineError": "stageline.errors",
@@ -74,6 +80,7 @@ _LAZY = {
     "json_schema": "stageline.formats.schema",
     "Action": "stageline.model",
     "ActivityMatch": "stageline.model",
+    "AnalysisSettings": "stageline.model",
     "Blueprint": "stageline.model",
     "Channel": "stageline.model",
     "FailPoint": "stageline.model",
@@ -87,11 +94,13 @@ _LAZY = {
     "Party": "stageline.model",
     "Phase": "stageline.model",
     "Row": "stageline.model",
+    "RuleSetting": "stageline.model",
     "Segment": "stageline.model",
     "Source": "stageline.model",
     "Status": "stageline.model",
     "Step": "stageline.model",
     "Style": "stageline.model",
+    "Suppression": "stageline.model",
     "Timing": "stageline.model",
     "View": "stageline.model",
     "Summary": "stageline.summary",
@@ -99,6 +108,7 @@ _LAZY = {
     "is_handoff": "stageline.summary",
     "summarise": "stageline.summary",
     "validate": "stageline.validate",
+    "analyse": "stageline.analysis",
 }
 
 
@@ -118,6 +128,7 @@ def __dir__() -> list[str]:
 __all__ = [
     "Action",
     "ActivityMatch",
+    "AnalysisSettings",
     "Blueprint",
     "BlueprintError",
     "Channel",
@@ -136,7 +147,9 @@ __all__ = [
     "Phase",
     "Problem",
     "Row",
+    "RuleSetting",
     "Segment",
+    "SettingsError",
     "Severity",
     "Source",
     "SourceError",
@@ -145,9 +158,11 @@ __all__ = [
     "Step",
     "Style",
     "Summary",
+    "Suppression",
     "Timing",
     "View",
     "__version__",
+    "analyse",
     "crossed_lines",
     "dump",
     "dumps",

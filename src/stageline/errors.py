@@ -4,7 +4,8 @@ Every error a user can cause is a :class:`StageLineError`. The tree::
 
     StageLineError                 root; carries one or more located problems
     ├── SourceError                the file cannot be read as text (missing, binary, encoding, size)
-    ├── ParseError  (ValueError)   the text is not well-formed YAML or JSON
+    ├── ParseError  (ValueError)   the text is not well-formed YAML, JSON or TOML
+    ├── SettingsError (ValueError) analysis settings name an unknown rule or a bad threshold
     └── BlueprintError (ValueError)
                                    the document is well-formed but not a valid blueprint
 
@@ -24,6 +25,7 @@ __all__ = [
     "Location",
     "ParseError",
     "Problem",
+    "SettingsError",
     "Severity",
     "SourceError",
     "StageLineError",
@@ -33,10 +35,19 @@ __all__ = [
 
 
 class Severity(StrEnum):
-    """How serious a problem is: errors make a blueprint invalid, warnings do not."""
+    """How serious a problem is: errors make a blueprint invalid, warnings do not.
+
+    Analysis findings use all three; ``info`` is worth knowing but asks for no action.
+    """
 
     ERROR = "error"
     WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """2 for errors, 1 for warnings, 0 for information."""
+        return {"error": 2, "warning": 1, "info": 0}[self.value]
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -121,6 +132,10 @@ class SourceError(StageLineError):
 
 class ParseError(StageLineError, ValueError):
     """The text is not well-formed YAML or JSON."""
+
+
+class SettingsError(StageLineError, ValueError):
+    """Analysis settings (a blueprint's ``analysis:`` key or ``stageline.toml``) that cannot be used."""
 
 
 class BlueprintError(StageLineError, ValueError):

@@ -345,3 +345,10 @@ def _show_tables(bp: Any, s: Any, file: str) -> None:
         flows.add_row(f"crossing the {LINE_NAMES[line].lower()}", str(n))
     flows.add_row("handoffs (marked, or a change of role)", str(s.handoffs))
     console.print(flows)
+
+
+# ------------------------------------------------------------------------------------ check
+
+from stageline.cli.check import check  # noqa: E402  (defined in its own module)
+
+main.add_command(check)

@@ -22,6 +22,7 @@ from stageline.formats.tree import Path, SourceMap
 from stageline.model import (
     Action,
     ActivityMatch,
+    AnalysisSettings,
     Blueprint,
     FailPoint,
     Flow,
@@ -34,10 +35,12 @@ from stageline.model import (
     Party,
     Phase,
     Row,
+    RuleSetting,
     Segment,
     Status,
     Step,
     Style,
+    Suppression,
     Timing,
     View,
     derived_action_id,
@@ -48,7 +51,7 @@ from stageline.model.rows import bottom_row
 from stageline.model.timing import parse_duration, parse_timing
 from stageline.model.vocabulary import LANE_ALIASES
 
-__all__ = ["Origins", "build"]
+__all__ = ["Origins", "analysis_settings", "build", "translate_errors"]
 
 #: Where each model object came from: model path (``("actions", 7)``) -> document path.
 Origins = dict[tuple[str, int], Path]
@@ -285,7 +288,26 @@ class _Builder:
             styles=styles,
             notes=tuple(doc.notes),
             links=self.items(doc.links, ("links",), self.link),
+            analysis=None if doc.analysis is None else analysis_settings(doc.analysis),
         )
+
+
+def analysis_settings(doc: d.AnalysisDoc) -> AnalysisSettings:
+    rules = []
+    for rule, config in doc.rules.items():
+        if isinstance(config, str):
+            rules.append(RuleSetting(rule=rule, severity=config))
+            continue
+        severity = config.get("severity")
+        options = tuple((k, v) for k, v in config.items() if k != "severity")
+        if isinstance(severity, bool):
+            severity = None if severity else "off"
+        rules.append(RuleSetting(rule=rule, severity=None if severity is None else str(severity), options=options))
+    return AnalysisSettings(
+        served=tuple(doc.served),
+        rules=tuple(rules),
+        ignore=tuple(Suppression(rule=x.rule, subject=x.subject, reason=x.reason) for x in doc.ignore),
+    )
 
 
 def _is_number(text: str) -> bool:
@@ -324,6 +346,14 @@ def build(data: Any, smap: SourceMap) -> tuple[Blueprint | None, Origins, list[P
         return builder.blueprint(rest), builder.origins, builder.problems
     bp = builder.blueprint(doc)
     return bp, builder.origins, builder.problems
+
+
+def translate_errors(exc: pydantic.ValidationError, smap: SourceMap, prefix: Path = ()) -> list[Problem]:
+    """A pydantic error about part of a blueprint document (at ``prefix``), in the user's words."""
+    out = []
+    for err in exc.errors(include_url=False):
+        out.append(_translate({**err, "loc": (*prefix, *err["loc"])}, smap))
+    return _one_per_mistake(out)
 
 
 def _one_per_mistake(problems: list[Problem]) -> list[Problem]:

@@ -12,6 +12,7 @@ from stageline.formats.flowtext import can_format, format_flow
 from stageline.model import (
     Action,
     ActivityMatch,
+    AnalysisSettings,
     Blueprint,
     FailPoint,
     Flow,
@@ -218,4 +219,29 @@ def to_document(bp: Blueprint) -> dict[str, Any]:
         out["styles"] = styles
     _put(out, "notes", list(bp.notes))
     _put(out, "links", [_link(x) for x in bp.links])
+    if bp.analysis is not None:
+        out["analysis"] = _analysis(bp.analysis)
+    return out
+
+
+def _analysis(settings: AnalysisSettings) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    _put(out, "served", list(settings.served))
+    rules: dict[str, Any] = {}
+    for r in settings.rules:
+        if not r.options and r.severity is not None:
+            rules[r.rule] = r.severity
+            continue
+        config: dict[str, Any] = {} if r.severity is None else {"severity": r.severity}
+        for key, value in r.options:
+            config[key] = _number(value) if isinstance(value, float) else value
+        rules[r.rule] = config
+    _put(out, "rules", rules)
+    ignore = []
+    for x in settings.ignore:
+        item = {"rule": x.rule}
+        _put(item, "subject", x.subject)
+        item["reason"] = x.reason
+        ignore.append(item)
+    _put(out, "ignore", ignore)
     return out

@@ -18,6 +18,7 @@ __all__ = [
     "FLOW_KEYS",
     "ActionDoc",
     "ActivityDoc",
+    "AnalysisDoc",
     "BlueprintDoc",
     "DocModel",
     "FailPointDoc",
@@ -31,6 +32,7 @@ __all__ = [
     "SegmentDoc",
     "StepDoc",
     "StyleDoc",
+    "SuppressionDoc",
     "TimingDoc",
     "ViewDoc",
     "shape_of",
@@ -421,6 +423,44 @@ Flows = Annotated[list[FlowItem], BeforeValidator(_one_or_many, json_schema_inpu
 Views = Annotated[list[ViewDoc], BeforeValidator(_one_or_many, json_schema_input_type=Union[ViewDoc, list[ViewDoc]])]
 
 
+RuleSeverity = Literal["error", "warning", "info", "off"]
+OptionValue = Annotated[
+    bool | Number | str, Field(description="A threshold: a number, a share (`20%`) or a duration (`10 min`).")
+]
+RuleConfig = Annotated[
+    RuleSeverity | dict[str, OptionValue],
+    Field(description="`off`, a severity, or a mapping of `severity` and the rule's thresholds."),
+]
+
+
+class SuppressionDoc(DocModel):
+    """A finding accepted on purpose: which rule, where, and why."""
+
+    rule: Text = Field(description="The rule's id, e.g. `gaps.no-evidence`.")
+    subject: Text | None = Field(
+        None, description="The action or step id, or flow `a -> b`, it applies to; everywhere when left out."
+    )
+    reason: Text = Field(
+        min_length=1, description="Why the finding is accepted: kept with the blueprint for reviewers."
+    )
+
+
+Suppressions = Annotated[
+    list[SuppressionDoc],
+    BeforeValidator(_one_or_many, json_schema_input_type=Union[SuppressionDoc, list[SuppressionDoc]]),
+]
+
+
+class AnalysisDoc(DocModel):
+    """Settings for `stageline check`: which rules, with what thresholds, and accepted findings."""
+
+    served: Texts = Field(
+        default_factory=list, description="Actions that mean the customer was served, for the cost per served customer."
+    )
+    rules: dict[str, RuleConfig] = Field(default_factory=dict, description="Settings by rule id.")
+    ignore: Suppressions = Field(default_factory=list, description="Findings accepted on purpose, each with a reason.")
+
+
 class BlueprintDoc(DocModel):
     """A Stageline service blueprint."""
 
@@ -451,3 +491,4 @@ class BlueprintDoc(DocModel):
     styles: dict[str, StyleDoc] = Field(default_factory=dict, description="Styles by tag.")
     notes: Texts = Field(default_factory=list)
     links: Links = Field(default_factory=list)
+    analysis: AnalysisDoc | None = Field(None, description="Settings for `stageline check`.")

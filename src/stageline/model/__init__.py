@@ -3,6 +3,7 @@
 from stageline.model.blueprint import (
     Action,
     ActivityMatch,
+    AnalysisSettings,
     Blueprint,
     FailPoint,
     Flow,
@@ -12,10 +13,12 @@ from stageline.model.blueprint import (
     Party,
     Phase,
     Row,
+    RuleSetting,
     Segment,
     Source,
     Step,
     Style,
+    Suppression,
     View,
 )
 from stageline.model.ids import derived_action_id, slugify
@@ -25,6 +28,7 @@ from stageline.model.vocabulary import Channel, FlowKind, Lane, LineKind, Status
 __all__ = [
     "Action",
     "ActivityMatch",
+    "AnalysisSettings",
     "Blueprint",
     "Channel",
     "FailPoint",
@@ -38,11 +42,13 @@ __all__ = [
     "Party",
     "Phase",
     "Row",
+    "RuleSetting",
     "Segment",
     "Source",
     "Status",
     "Step",
     "Style",
+    "Suppression",
     "Timing",
     "View",
     "derived_action_id",

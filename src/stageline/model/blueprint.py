@@ -19,6 +19,7 @@ from stageline.model.vocabulary import FlowKind, Lane, LineKind, Status
 __all__ = [
     "Action",
     "ActivityMatch",
+    "AnalysisSettings",
     "Blueprint",
     "FailPoint",
     "Flow",
@@ -28,10 +29,12 @@ __all__ = [
     "Party",
     "Phase",
     "Row",
+    "RuleSetting",
     "Segment",
     "Source",
     "Step",
     "Style",
+    "Suppression",
     "View",
 ]
 
@@ -214,6 +217,36 @@ class Style:
     bold: bool | None = None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RuleSetting:
+    """A user's setting for one analysis rule: its severity (``off`` to silence it) and thresholds."""
+
+    rule: str
+    severity: str | None = None
+    #: Threshold values as written: numbers, or text such as ``20%`` or ``10 min``.
+    options: tuple[tuple[str, float | str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Suppression:
+    """A finding accepted on purpose, with the reason written down."""
+
+    rule: str
+    reason: str
+    #: The action, step or flow (``a -> b``) it is about; None accepts the rule everywhere.
+    subject: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AnalysisSettings:
+    """How ``stageline check`` analyses this blueprint."""
+
+    #: Actions that mean the customer was served (for the cost per served customer).
+    served: tuple[str, ...] = ()
+    rules: tuple[RuleSetting, ...] = ()
+    ignore: tuple[Suppression, ...] = ()
+
+
 @dataclass(frozen=True, slots=True)
 class Source:
     """The text a blueprint was read from, so that writing it back keeps comments and order."""
@@ -248,6 +281,7 @@ class Blueprint:
     styles: tuple[Style, ...] = ()
     notes: tuple[str, ...] = ()
     links: tuple[Link, ...] = ()
+    analysis: AnalysisSettings | None = None
     #: Where it was read from; not part of its value (two blueprints read from differently
     #: formatted files compare equal).
     source: Source | None = field(default=None, compare=False, repr=False)
@@ -264,10 +298,17 @@ class Blueprint:
         """The action with this id, or None."""
         return self.action_index.get(action_id)
 
+    @cached_property
+    def _by_step(self) -> dict[str, list[Action]]:
+        out: dict[str, list[Action]] = {}
+        for a in self.actions:
+            out.setdefault(a.step, []).append(a)
+        return out
+
     def actions_in(self, step: str, lane: Lane | None = None) -> Iterator[Action]:
         """The actions of one step, optionally of one lane, in file order."""
-        for a in self.actions:
-            if a.step == step and (lane is None or a.lane is lane):
+        for a in self._by_step.get(step, ()):
+            if lane is None or a.lane is lane:
                 yield a
 
     @cached_property

@@ -11,7 +11,7 @@ from stageline.model import Blueprint
 from stageline.validate import checks as _checks  # noqa: F401  (registers the built-ins)
 from stageline.validate.registry import CHECKS, Check, check
 
-__all__ = ["CHECKS", "Check", "check", "validate"]
+__all__ = ["CHECKS", "Check", "check", "locate_path", "validate"]
 
 #: Model field names spelt differently in the file.
 _FILE_NAMES = {"source": "from", "target": "to"}
@@ -27,14 +27,20 @@ def validate(bp: Blueprint, smap: SourceMap | None = None, origins: Origins | No
     return sorted(unique.values(), key=Problem.sort_key)
 
 
-def _locate(problem: Problem, smap: SourceMap, origins: Origins) -> Problem:
-    path = problem.path
+def locate_path(
+    path: tuple[str | int, ...], smap: SourceMap, origins: Origins
+) -> tuple[tuple[str | int, ...], Location]:
+    """A model path (``("actions", 7, "role")``) as a path in the file, and where that is."""
     file_path: tuple[str | int, ...] = path
     if len(path) >= 2 and isinstance(path[1], int) and (str(path[0]), path[1]) in origins:
         base = origins[(str(path[0]), path[1])]
         rest = tuple(_FILE_NAMES.get(p, p) if isinstance(p, str) else p for p in path[2:])
         file_path = (*base, *rest)
-    location: Location = smap.locate(file_path)
+    return file_path, smap.locate(file_path)
+
+
+def _locate(problem: Problem, smap: SourceMap, origins: Origins) -> Problem:
+    file_path, location = locate_path(problem.path, smap, origins)
     if file_path not in smap.values and problem.subject:
         location = smap.locate_text(file_path, problem.subject)
     return replace(problem, path=file_path, location=location)

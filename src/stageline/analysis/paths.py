@@ -1,0 +1,507 @@
+"""Time along the flow graph: expected end-to-end and customer-felt time, critical path, visits.
+
+The method, in the words the report uses:
+
+* Each combination of choices at the alternatives (flows with a probability) is a *path
+  scenario*; its probability is the product of the choices made. Where an action's alternatives
+  add up to less than 100%, the rest of the customers stop there.
+* Within one scenario every action reached takes its expected wait and duration; an action starts
+  when the last flow reaching it has finished (parallel branches join), and a two-way flow starts
+  both ends together. The scenario's end-to-end time is its longest chain (its critical path);
+  its customer-felt time runs from the customer's first action to their last.
+* Figures are the probability-weighted means over all scenarios, so they are exact expected
+  values for the assumed times.
+* A loop (an alternative that leads back into the flows it came from) is rework: with loop-back
+  probability ``q`` a customer goes round ``q / (1 - q)`` extra times on average, each round
+  taking the loop's own time, and leaves by the other alternatives in their given proportions.
+* Past :data:`MAX_SCENARIOS` scenarios the figures are approximate: every alternative is
+  followed at once (a worst-case path) and visits add up over branches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from stageline.analysis.graph import Edge, FlowGraph, strongly_connected
+from stageline.model import Lane
+
+__all__ = ["MAX_SCENARIOS", "Loop", "Timeline", "timeline"]
+
+#: Beyond this many path scenarios the time figures are approximated.
+MAX_SCENARIOS = 4096
+#: A loop-back probability at or above this is treated as a loop customers never leave.
+ENDLESS = 0.999
+
+_NONE = -1.0
+
+
+@dataclass(frozen=True)
+class Loop:
+    """Rework: alternatives at ``decision`` that lead back into the flows before it."""
+
+    decision: int
+    edges: tuple[Edge, ...]
+    #: The chance of going round again at each pass.
+    probability: float
+    #: Expected seconds one extra round takes.
+    span: float
+    #: Actions repeated in a round, with the chance each one happens in a round.
+    members: tuple[tuple[int, float], ...]
+
+    @property
+    def endless(self) -> bool:
+        return self.probability >= ENDLESS
+
+    @property
+    def extra_rounds(self) -> float:
+        """Expected extra rounds per customer reaching the decision."""
+        q = min(self.probability, ENDLESS)
+        return q / (1 - q)
+
+
+@dataclass(frozen=True)
+class Timeline:
+    #: ``exact`` (every scenario evaluated), ``approximate`` or ``none`` (no flows to follow).
+    method: str
+    scenarios: int
+    #: Expected times each action happens per customer (above 1 with rework).
+    visits: tuple[float, ...]
+    #: Chance that each action happens at least once.
+    reach: tuple[float, ...]
+    #: Expected seconds from the first action's start to the last action's end.
+    end_to_end: float
+    #: Expected seconds from the customer's first action to their last.
+    customer_felt: float
+    #: Expected seconds each action adds to the end-to-end time on the critical path.
+    critical: tuple[float, ...]
+    #: The critical path of the most likely scenario, first action first.
+    critical_path: tuple[int, ...]
+    #: The chance of that scenario.
+    critical_path_probability: float
+    loops: tuple[Loop, ...]
+    #: Actions with alternatives adding up to under 100%, with the share that stops there.
+    stops: tuple[tuple[int, float], ...]
+
+
+@dataclass
+class _Dag:
+    n: int
+    succ: list[list[Edge]]
+    order: list[int]
+    entries: list[int]
+    attached: dict[int, list[int]]  # target -> actions attached to it
+    is_attached: set[int]
+
+
+class _TooManyError(Exception):
+    pass
+
+
+def timeline(graph: FlowGraph) -> Timeline:
+    """Expected times, visits and the critical path of a blueprint's flow graph."""
+    n = len(graph.actions)
+    durations = [_seconds(a.duration) for a in graph.actions]
+    waits = [_seconds(a.wait) for a in graph.actions]
+    customer = [a.lane is Lane.CUSTOMER for a in graph.actions]
+    if not graph.edges:
+        zero = tuple(0.0 for _ in range(n))
+        return Timeline("none", 0, zero, zero, 0.0, 0.0, zero, (), 0.0, (), ())
+    comp = strongly_connected(n, graph.succ)
+    by_comp: dict[int, list[int]] = {}
+    for v, c in enumerate(comp):
+        by_comp.setdefault(c, []).append(v)
+    loop_edges, back = _loop_branches(n, graph.succ, graph.entries)
+    kept = [[e for e in graph.succ[v] if e not in loop_edges and e not in back] for v in range(n)]
+    dag_succ = _acyclic(n, kept, graph.entries)
+    attached: dict[int, list[int]] = {}
+    for a, t in sorted(graph.attached_to.items()):
+        attached.setdefault(t, []).append(a)
+    dag = _Dag(n, dag_succ, _topological(n, dag_succ), graph.entries, attached, set(graph.attached_to))
+    engine = _Engine(dag, durations, waits, customer, {})
+
+    loops: list[Loop] = []
+    by_decision: dict[int, list[Edge]] = {}
+    for e in sorted(loop_edges, key=lambda e: (e.source, e.target)):
+        by_decision.setdefault(e.source, []).append(e)
+    for d, edges in by_decision.items():
+        loops.append(_loop(graph, by_comp[comp[d]], loop_edges, d, edges, durations, waits, customer))
+    engine.loops = {lp.decision: lp for lp in loops}
+
+    stops = []
+    for v in range(n):
+        alts = [e.probability for e in graph.succ[v] if e.probability is not None]
+        if alts and sum(alts) < 1 - 1e-9:
+            stops.append((v, 1 - sum(alts)))
+    try:
+        result = engine.enumerate(MAX_SCENARIOS)
+        method = "exact"
+    except _TooManyError:
+        result = engine.approximate()
+        method = "approximate"
+    return Timeline(
+        method=method,
+        scenarios=result.scenarios,
+        visits=tuple(result.visits),
+        reach=tuple(min(1.0, r) for r in result.reach),
+        end_to_end=result.end_to_end,
+        customer_felt=result.customer_felt,
+        critical=tuple(result.critical),
+        critical_path=tuple(result.best_path),
+        critical_path_probability=result.best_probability,
+        loops=tuple(loops),
+        stops=tuple(stops),
+    )
+
+
+def _seconds(t: object) -> float:
+    return float(getattr(t, "expected", 0.0) or 0.0)
+
+
+def _loop(
+    graph: FlowGraph,
+    members: list[int],
+    loop_edges: set[Edge],
+    d: int,
+    edges: list[Edge],
+    durations: list[float],
+    waits: list[float],
+    customer: list[bool],
+) -> Loop:
+    """One round of a loop: from the loop-back targets, within the loop, until ``d`` finishes.
+
+    Worked out on the loop's own actions only (renumbered from 0), so that many small loops in a
+    large blueprint cost little.
+    """
+    local = {v: i for i, v in enumerate(members)}
+    m = len(members)
+    succ = [
+        [
+            Edge(local[v], local[e.target], e.probability, e.sync, e.flow)
+            for e in graph.succ[v]
+            if e.target in local and e not in loop_edges
+        ]
+        if v != d
+        else []
+        for v in members
+    ]
+    sub_durations = [durations[v] for v in members]
+    sub_waits = [waits[v] for v in members]
+    sub_customer = [customer[v] for v in members]
+    q = sum(e.probability or 0.0 for e in edges)
+    span = 0.0
+    repeated: dict[int, float] = {}
+    for e in edges:
+        share = (e.probability or 0.0) / q if q else 0.0
+        start = local[e.target]
+        dag_succ = _acyclic(m, succ, [start])
+        dag = _Dag(m, dag_succ, _topological(m, dag_succ), [start], {}, set())
+        engine = _Engine(dag, sub_durations, sub_waits, sub_customer, {})
+        try:
+            res = engine.enumerate(MAX_SCENARIOS, until=local[d])
+        except _TooManyError:
+            res = engine.approximate(until=local[d])
+        span += share * res.until_finish
+        for i, r in enumerate(res.visits):
+            if r > 0:
+                repeated[members[i]] = repeated.get(members[i], 0.0) + share * r
+    return Loop(d, tuple(edges), q, span, tuple(sorted(repeated.items())))
+
+
+def _loop_branches(n: int, succ: Sequence[Sequence[Edge]], roots: Iterable[int]) -> tuple[set[Edge], set[Edge]]:
+    """The alternatives that start a loop, and the flows that close one.
+
+    A depth-first walk from the entries finds each flow that closes a cycle. When that flow has a
+    probability it is the loop's branch; otherwise the branch is the first alternative on the
+    walk's path around the cycle, from the action the flow returns to. A cycle with no
+    alternative on it is not a loop customers go round; its closing flow (information passed
+    back, say) is simply not followed.
+    """
+    loops: set[Edge] = set()
+    back: set[Edge] = set()
+
+    def closing(e: Edge, path: list[Edge]) -> None:
+        back.add(e)
+        if e.probability is not None:
+            loops.add(e)
+            return
+        start = next(k for k in range(len(path) - 1, -1, -1) if path[k].source == e.target)
+        branch = next((x for x in path[start:] if x.probability is not None), None)
+        if branch is not None:
+            loops.add(branch)
+
+    _depth_first(n, succ, roots, closing)
+    return loops, back - loops
+
+
+def _depth_first(
+    n: int, succ: Sequence[Sequence[Edge]], roots: Iterable[int], closing: Callable[[Edge, list[Edge]], None]
+) -> None:
+    """Walk depth-first from ``roots`` (then any node left), calling ``closing`` for each edge
+    that returns to a node on the current path, with the edges of that path."""
+    state = [0] * n  # 0 new, 1 on the path, 2 done
+    for root in [*roots, *range(n)]:
+        if state[root]:
+            continue
+        state[root] = 1
+        path: list[Edge] = []  # the edges the walk took to reach the node on top
+        work = [(root, 0)]
+        while work:
+            v, i = work[-1]
+            edges = succ[v]
+            if i < len(edges):
+                work[-1] = (v, i + 1)
+                e = edges[i]
+                if state[e.target] == 0:
+                    state[e.target] = 1
+                    path.append(e)
+                    work.append((e.target, 0))
+                elif state[e.target] == 1:
+                    closing(e, path)
+            else:
+                state[v] = 2
+                work.pop()
+                if path and path[-1].target == v:
+                    path.pop()
+
+
+def _acyclic(n: int, succ: Sequence[Sequence[Edge]], roots: Iterable[int]) -> list[list[Edge]]:
+    """``succ`` without the edges that close a cycle, found depth-first from ``roots`` first."""
+    back: set[Edge] = set()
+    _depth_first(n, succ, roots, lambda e, _path: back.add(e))
+    if not back:
+        return [list(s) for s in succ]
+    return [[e for e in s if e not in back] for s in succ]
+
+
+def _topological(n: int, succ: Sequence[Sequence[Edge]]) -> list[int]:
+    indegree = [0] * n
+    for edges in succ:
+        for e in edges:
+            indegree[e.target] += 1
+    ready = [v for v in range(n) if indegree[v] == 0]
+    ready.reverse()
+    order: list[int] = []
+    while ready:
+        v = ready.pop()
+        order.append(v)
+        released = []
+        for e in succ[v]:
+            indegree[e.target] -= 1
+            if indegree[e.target] == 0:
+                released.append(e.target)
+        ready.extend(sorted(released, reverse=True))
+    return order
+
+
+@dataclass
+class _Result:
+    scenarios: int
+    visits: list[float]
+    reach: list[float]
+    critical: list[float]
+    end_to_end: float
+    customer_felt: float
+    best_path: list[int]
+    best_probability: float
+    until_finish: float = 0.0
+
+
+@dataclass
+class _State:
+    pos: int
+    probability: float
+    arrive: list[float]
+    start: list[float]
+    finish: list[float]
+    via: list[int]  # the action whose flow arrived last (-1: none)
+    sync: list[bool]  # whether that flow was two-way
+
+
+class _Engine:
+    def __init__(
+        self,
+        dag: _Dag,
+        durations: list[float],
+        waits: list[float],
+        customer: list[bool],
+        loops: dict[int, Loop],
+    ) -> None:
+        self.dag = dag
+        self.durations = durations
+        self.waits = waits
+        self.customer = customer
+        self.loops = loops
+
+    def _fresh(self) -> _State:
+        n = self.dag.n
+        arrive = [_NONE] * n
+        for v in self.dag.entries:
+            if v not in self.dag.is_attached:
+                arrive[v] = 0.0
+        return _State(0, 1.0, arrive, [_NONE] * n, [_NONE] * n, [-1] * n, [False] * n)
+
+    def _run_node(self, st: _State, v: int) -> None:
+        for a in self.dag.attached.get(v, ()):
+            if st.finish[a] < 0:
+                st.arrive[a] = st.arrive[v]
+                st.via[a] = st.via[v]
+                st.sync[a] = st.sync[v]
+                self._run_node(st, a)
+                self._propagate(st, a, self.dag.succ[a])
+        begin = st.arrive[v]
+        st.start[v] = begin + self.waits[v]
+        finish = st.start[v] + self.durations[v]
+        loop = self.loops.get(v)
+        if loop is not None:
+            finish += loop.extra_rounds * loop.span
+        st.finish[v] = finish
+
+    @staticmethod
+    def _arrive(st: _State, source: int, target: int, when: float, sync: bool) -> None:
+        if when > st.arrive[target]:
+            st.arrive[target] = when
+            st.via[target] = source
+            st.sync[target] = sync
+
+    def _propagate(self, st: _State, v: int, edges: Iterable[Edge]) -> None:
+        for e in edges:
+            self._arrive(st, v, e.target, st.start[v] if e.sync else st.finish[v], e.sync)
+
+    def enumerate(self, budget: int, until: int = -1) -> _Result:
+        n = self.dag.n
+        acc = _Result(0, [0.0] * n, [0.0] * n, [0.0] * n, 0.0, 0.0, [], -1.0)
+        stack = [self._fresh()]
+        order = self.dag.order
+        while stack:
+            st = stack.pop()
+            while st.pos < len(order):
+                v = order[st.pos]
+                st.pos += 1
+                if st.arrive[v] < 0 or (v in self.dag.is_attached and st.finish[v] >= 0):
+                    continue
+                self._run_node(st, v)
+                if v == until:
+                    continue
+                edges = self.dag.succ[v]
+                always = [e for e in edges if e.probability is None]
+                self._propagate(st, v, always)
+                choices = [e for e in edges if e.probability is not None]
+                loop = self.loops.get(v)
+                if not choices and loop is None:
+                    continue
+                scale = 1.0 / (1.0 - min(loop.probability, ENDLESS)) if loop else 1.0
+                options: list[tuple[Edge | None, float]] = [(e, (e.probability or 0.0) * scale) for e in choices]
+                rest = 1.0 - sum(p for _, p in options)
+                if rest > 1e-9:
+                    options.append((None, rest))
+                for e, p in options[1:]:
+                    branch = _State(
+                        st.pos, st.probability * p, st.arrive[:], st.start[:], st.finish[:], st.via[:], st.sync[:]
+                    )
+                    if e is not None:
+                        self._propagate(branch, v, [e])
+                    stack.append(branch)
+                first, p0 = options[0]
+                st.probability *= p0
+                if first is not None:
+                    self._propagate(st, v, [first])
+            acc.scenarios += 1
+            if acc.scenarios > budget:
+                raise _TooManyError
+            self._collect(acc, st, until)
+        return acc
+
+    def _collect(self, acc: _Result, st: _State, until: int) -> None:
+        p = st.probability
+        if p <= 0:
+            return
+        end, end_at = -1, _NONE
+        first_customer, last_customer = float("inf"), _NONE
+        for v in self.dag.order:  # in flow order, so that a tie ends the path at the later action
+            f = st.finish[v]
+            if f < 0:
+                continue
+            acc.visits[v] += p
+            acc.reach[v] += p
+            if f >= end_at:
+                end, end_at = v, f
+            if self.customer[v]:
+                first_customer = min(first_customer, st.arrive[v])
+                last_customer = max(last_customer, f)
+            loop = self.loops.get(v)
+            if loop is not None:
+                for m, r in loop.members:
+                    acc.visits[m] += p * loop.extra_rounds * r
+                    if st.finish[m] < 0:
+                        acc.reach[m] += p * loop.probability * r
+        if until >= 0:
+            acc.until_finish += p * max(st.finish[until], 0.0)
+        acc.end_to_end += p * max(end_at, 0.0)
+        if last_customer >= 0:
+            acc.customer_felt += p * (last_customer - first_customer)
+        path = self._trace(st, end)
+        for v, seconds in path:
+            acc.critical[v] += p * seconds
+            loop = self.loops.get(v)
+            if loop is not None and loop.span > 0:
+                rounds = p * loop.extra_rounds
+                acc.critical[v] -= rounds * loop.span
+                for m, share in self._loop_critical(loop):
+                    acc.critical[m] += rounds * share
+        if p > acc.best_probability:
+            acc.best_probability = p
+            acc.best_path = [v for v, _ in path]
+
+    def _trace(self, st: _State, end: int) -> list[tuple[int, float]]:
+        path: list[tuple[int, float]] = []
+        v, through_sync = end, False
+        seen: set[int] = set()
+        while v >= 0 and v not in seen:
+            seen.add(v)
+            upto = st.start[v] if through_sync else st.finish[v]
+            path.append((v, upto - st.arrive[v]))
+            v, through_sync = st.via[v], st.sync[v]
+        path.reverse()
+        return path
+
+    def _loop_critical(self, loop: Loop) -> list[tuple[int, float]]:
+        """How one round's time divides among its members: in proportion to their own time."""
+        own = [(m, r * (self.waits[m] + self.durations[m])) for m, r in loop.members]
+        total = sum(t for _, t in own)
+        if total <= 0:
+            return [(loop.decision, loop.span)]
+        return [(m, loop.span * t / total) for m, t in own if t > 0]
+
+    def approximate(self, until: int = -1) -> _Result:
+        """Every alternative followed at once: worst-case times, visits summed over branches."""
+        n = self.dag.n
+        st = self._fresh()
+        weight = [0.0] * n
+        for v in self.dag.entries:
+            weight[v] = 1.0
+        for v in self.dag.order:
+            if st.arrive[v] < 0 or (v in self.dag.is_attached and st.finish[v] >= 0):
+                continue
+            for a in self.dag.attached.get(v, ()):
+                weight[a] = max(weight[a], weight[v])
+            self._run_node(st, v)
+            if v == until:
+                continue
+            loop = self.loops.get(v)
+            scale = 1.0 / (1.0 - min(loop.probability, ENDLESS)) if loop else 1.0
+            self._propagate(st, v, self.dag.succ[v])
+            for e in self.dag.succ[v]:
+                share = 1.0 if e.probability is None else e.probability * scale
+                weight[e.target] = min(1.0, weight[e.target] + weight[v] * share)
+        acc = _Result(1, [0.0] * n, [0.0] * n, [0.0] * n, 0.0, 0.0, [], 1.0)
+        self._collect(acc, st, until)
+        loop_extra = [0.0] * n
+        for v in range(n):
+            loop = self.loops.get(v)
+            if loop is not None and st.finish[v] >= 0:
+                for m, r in loop.members:
+                    loop_extra[m] += weight[v] * loop.extra_rounds * r
+        acc.visits = [(weight[v] if st.finish[v] >= 0 else 0.0) + loop_extra[v] for v in range(n)]
+        acc.reach = [min(1.0, weight[v] if st.finish[v] >= 0 else loop_extra[v]) for v in range(n)]
+        return acc
