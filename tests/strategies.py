@@ -217,6 +217,8 @@ def action(draw: st.DrawFn, aid: str, step: str, lane: Lane, segment_ids: list[s
             severity=scores,
             detectability=scores,
             recovery=opt_text,
+            rate=st.none() | st.floats(0, 1),
+            cost=st.none() | finite,
         )
     )
     return Action(

@@ -48,6 +48,10 @@ CASES: dict[str, tuple[str, str]] = {
         "  - id: c\n    backstage: {label: c, cost: 20}\n  - id: d\n    backstage: {label: d, cost: 20}\n"
         "  - id: e\n    backstage: {label: e, cost: 20}\n",
     ),
+    "cost.failure": (
+        "steps:\n  - id: a\n    backstage: {label: a, cost: 10, fail_point: {cause: x, rate: 10%, cost: 20}}\n",
+        "steps:\n  - id: a\n    backstage: {label: a, cost: 10, fail_point: {cause: x, rate: 1%, cost: 20}}\n",
+    ),
     "cost.unpriced": (
         "steps:\n  - id: a\n    backstage: {label: a, role: clerk, duration: 5 min}\n    support: {label: s, cost: 1}\n",
         "steps:\n  - id: a\n    backstage: {label: a, role: clerk, duration: 5 min, cost: 3}\n",

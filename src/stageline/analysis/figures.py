@@ -69,8 +69,24 @@ class Figures:
 
     @cached_property
     def action_cost(self) -> list[float]:
-        """Expected cost per customer of each action: its cost times its expected visits."""
-        return [(a.cost or 0.0) * v for a, v in zip(self.graph.actions, self._visits, strict=True)]
+        """Expected cost per customer of each action: its cost and its failures' cost, times its visits."""
+        return [
+            ((a.cost or 0.0) + f) * v
+            for a, v, f in zip(self.graph.actions, self._visits, self._failure_per_visit, strict=True)
+        ]
+
+    @cached_property
+    def _failure_per_visit(self) -> list[float]:
+        out = []
+        for a in self.graph.actions:
+            fp = a.fail_point
+            out.append((fp.rate or 0.0) * (fp.cost or 0.0) if fp else 0.0)
+        return out
+
+    @cached_property
+    def failure_cost(self) -> list[float]:
+        """Expected cost per customer of each action's failures (fail point rate x cost x visits)."""
+        return [f * v for f, v in zip(self._failure_per_visit, self._visits, strict=True)]
 
     @cached_property
     def _visits(self) -> list[float]:

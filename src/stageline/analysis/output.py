@@ -57,6 +57,9 @@ def headline(report: Report) -> list[tuple[str, str]]:
         ("Customer-felt time (expected)", duration(fig.timeline.customer_felt)),
         ("Cost per customer", money(fig.cost_per_customer, currency)),
     ]
+    failures = sum(fig.failure_cost)
+    if failures > 0:
+        out.append(("of which failures", money(failures, currency)))
     if fig.cost_per_served is not None and fig.served_share is not None:
         out.append(
             ("Cost per served customer", f"{money(fig.cost_per_served, currency)} ({share(fig.served_share)} served)")

@@ -143,6 +143,7 @@ def figures_dict(fig: Figures) -> dict[str, Any]:
         "end_to_end_seconds": fig.end_to_end,
         "customer_felt_seconds": tl.customer_felt,
         "cost_per_customer": fig.cost_per_customer,
+        "failure_cost_per_customer": sum(fig.failure_cost),
         "served_share": fig.served_share,
         "cost_per_served_customer": fig.cost_per_served,
         "critical_path": [ids[i] for i in tl.critical_path],
@@ -150,7 +151,13 @@ def figures_dict(fig: Figures) -> dict[str, Any]:
         "steps": [{"step": s.step, "time_seconds": s.time, "cost": s.cost, "reach": s.reach} for s in fig.steps],
         "phases": [{"phase": p, "time_seconds": t, "cost": c} for p, t, c in fig.phases],
         "actions": [
-            {"action": ids[i], "visits": tl.visits[i], "reach": fig.reach(ids[i]), "cost": fig.action_cost[i]}
+            {
+                "action": ids[i],
+                "visits": tl.visits[i],
+                "reach": fig.reach(ids[i]),
+                "cost": fig.action_cost[i],
+                "failure_cost": fig.failure_cost[i],
+            }
             for i in range(len(ids))
         ],
         "handoffs": {

@@ -148,6 +148,8 @@ class _Builder:
                 severity=fp.severity,
                 detectability=fp.detectability,
                 recovery=fp.recovery,
+                rate=fp.rate,
+                cost=fp.cost,
             )
         )
         return Action(

@@ -65,6 +65,10 @@ def _fail_point(fp: FailPoint | None) -> Any:
         return None
     fields = ("cause", "effect", "likelihood", "severity", "detectability", "recovery")
     values = {f: getattr(fp, f) for f in fields if getattr(fp, f) is not None}
+    if fp.rate is not None:
+        values["rate"] = _share(fp.rate)
+    if fp.cost is not None:
+        values["cost"] = _number(fp.cost)
     if list(values) == ["cause"]:
         return fp.cause
     if not values:
@@ -79,6 +83,12 @@ def _activity(m: ActivityMatch) -> Any:
     for key in ("name", "glob", "regex", "lifecycle"):
         _put(out, key, getattr(m, key))
     return out
+
+
+def _share(value: float) -> str | float | int:
+    """A share as a percentage (``7%``) when that reads back exactly, else as a number."""
+    text = f"{value * 100:g}"
+    return f"{text}%" if "e" not in text and float(text) / 100 == value else _number(value)
 
 
 def _number(value: float) -> float | int:

@@ -172,6 +172,25 @@ TimingField = Annotated[
 ]
 
 
+def _share(value: Any) -> Any:
+    """``5%`` or ``0.05``: a share between 0 and 1."""
+    if isinstance(value, str):
+        found = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*%\s*", value)
+        if not found:
+            raise PydanticCustomError(
+                "share", "expected a share such as `5%` or `0.05`, not `{value}`", {"value": value}
+            )
+        return float(found.group(1)) / 100
+    return _not_bool(value, "a share such as `5%` or `0.05`")
+
+
+ShareValue = Annotated[
+    float,
+    Field(ge=0, le=1, allow_inf_nan=False),
+    BeforeValidator(_share, json_schema_input_type=Union[str, float]),
+]
+
+
 class FailPointDoc(DocModel):
     """Where the action can go wrong, scored like an FMEA (1 = best, 10 = worst)."""
 
@@ -183,6 +202,8 @@ class FailPointDoc(DocModel):
         None, description="Detection, 1 (always caught before harm) to 10 (never caught)."
     )
     recovery: Text | None = Field(None, description="The recovery or fail-safe in place.")
+    rate: ShareValue | None = Field(None, description="The share of occurrences that fail: `5%` or `0.05`.")
+    cost: Number | None = Field(None, ge=0, description="What one failure costs, in the blueprint's currency.")
 
 
 FailPointField = Annotated[

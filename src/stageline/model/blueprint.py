@@ -118,6 +118,10 @@ class FailPoint:
     severity: int | None = None
     detectability: int | None = None
     recovery: str | None = None
+    #: The share of occurrences that fail (0-1), for the expected cost of failures.
+    rate: float | None = None
+    #: What one failure costs (rework, compensation, lost revenue), in the blueprint's currency.
+    cost: float | None = None
 
     @property
     def risk_priority(self) -> int | None:

@@ -8,7 +8,7 @@ from stageline.analysis.registry import Context, Effect, Hit, Option, rule
 from stageline.analysis.wording import money, share
 from stageline.errors import Severity
 
-__all__ = ["costly_step", "unpriced"]
+__all__ = ["costly_step", "failure", "unpriced"]
 
 
 @rule(
@@ -41,6 +41,44 @@ def costly_step(ctx: Context, opts: Mapping[str, float]) -> Iterator[Hit]:
                 ("cost per customer", money(total, currency)),
             ),
             effect=Effect(cost=sf.cost, customers=sf.reach),
+        )
+
+
+@rule(
+    "cost.failure",
+    title="Costly failures",
+    rationale=(
+        "Shostack prices failure as well as work: a fail point's rate x the cost of one failure x "
+        "how often the action happens is what its failures cost per customer."
+    ),
+    severity=Severity.WARNING,
+    fix="Cut the failure rate at its cause, or catch the failure before it costs the most.",
+    options=[
+        Option("min_share", 0.05, "share", "Share of the cost per customer at which a fail point's cost is flagged.")
+    ],
+)
+def failure(ctx: Context, opts: Mapping[str, float]) -> Iterator[Hit]:
+    fig = ctx.figures
+    total = fig.cost_per_customer
+    if total <= 0:
+        return
+    currency = ctx.blueprint.currency
+    for i, a in enumerate(fig.graph.actions):
+        expected = fig.failure_cost[i]
+        if expected <= 0 or expected / total < opts["min_share"]:
+            continue
+        fp = a.fail_point
+        assert fp is not None and fp.rate is not None and fp.cost is not None
+        yield ctx.at(
+            a,
+            f"failures at `{a.label}` cost {money(expected, currency)} per customer, "
+            f"{share(expected / total)} of the cost per customer",
+            evidence=(
+                ("failure rate", share(fp.rate)),
+                ("cost of one failure", money(fp.cost, currency)),
+                ("customers reaching it", share(fig.reach(a.id))),
+            ),
+            effect=Effect(cost=expected, customers=fig.reach(a.id), risk=float(fp.risk_priority or 0)),
         )
 
 

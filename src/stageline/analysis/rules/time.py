@@ -18,7 +18,7 @@ __all__ = ["customer_wait", "dominant_step", "unestimated"]
     rationale=(
         "Waits the customer feels cost the most goodwill (Shostack's time frame; Maister's "
         "psychology of queues): a wait before a customer or frontstage action, or before backstage "
-        "work the customer is waiting on, that takes a large share of the customer's time."
+        "work a later customer action depends on, that takes a large share of the customer's time."
     ),
     severity=Severity.WARNING,
     fix="Shorten the queue (capacity, triage, appointments), or use the wait: tell the customer what happens and when.",
@@ -29,11 +29,11 @@ def customer_wait(ctx: Context, opts: Mapping[str, float]) -> Iterator[Hit]:
     felt = fig.timeline.customer_felt or fig.end_to_end
     if felt <= 0:
         return
+    awaited = _awaited(ctx)
     for i, a in enumerate(fig.graph.actions):
         if a.wait is None or a.wait.expected <= 0:
             continue
-        visible = a.lane in (Lane.CUSTOMER, Lane.FRONTSTAGE) or fig.timeline.critical[i] > 0
-        if not visible:
+        if not (a.lane in (Lane.CUSTOMER, Lane.FRONTSTAGE) or awaited[i]):
             continue
         reach = fig.reach(a.id)
         expected = a.wait.expected * fig.visits(a.id) if fig.graph.connected[i] else a.wait.expected * reach
@@ -51,6 +51,20 @@ def customer_wait(ctx: Context, opts: Mapping[str, float]) -> Iterator[Hit]:
             ),
             effect=Effect(time=expected, customers=reach),
         )
+
+
+def _awaited(ctx: Context) -> list[bool]:
+    """Whether a customer action follows each action along the flows: the customer waits for it."""
+    graph = ctx.figures.graph
+    out = [False] * len(graph.actions)
+    todo = [i for i, a in enumerate(graph.actions) if a.lane is Lane.CUSTOMER]
+    while todo:
+        v = todo.pop()
+        for e in graph.pred[v]:
+            if not out[e.source]:
+                out[e.source] = True
+                todo.append(e.source)
+    return out
 
 
 @rule(
