@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -66,7 +67,8 @@ def headline(report: Report) -> list[tuple[str, str]]:
         )
     out.append(("Handoffs", str(len(fig.handoffs))))
     out.append(("Rework loops", str(len(fig.timeline.loops))))
-    method = {"exact": f"exact, {fig.timeline.scenarios} path scenarios", "none": "no flows"}.get(
+    n = fig.timeline.scenarios
+    method = {"exact": f"exact, {n} path scenario{'' if n == 1 else 's'}", "none": "no flows"}.get(
         fig.timeline.method, f"approximate ({fig.timeline.scenarios} pass)"
     )
     out.append(("Figures", f"assumed (from the blueprint); {method}"))
@@ -148,7 +150,7 @@ th{background:#f2f4f7}.error{color:#a4161a;font-weight:600}.warning{color:#8a530
 .a.has-error{border:2px solid #a4161a}.a.has-warning{border:2px solid #c77c02}
 .mark{display:inline-block;min-width:1.2rem;text-align:center;border-radius:9px;font-size:.75rem;color:#fff;margin-left:.25rem}
 .mark.error{background:#a4161a}.mark.warning{background:#9a5d00}.mark.info{background:#5a6578}
-ol li{margin-bottom:.6rem}.muted{color:#5a6578}
+ol li{margin-bottom:.6rem}.muted{color:#5a6578}code{background:#f2f4f7;border-radius:3px;padding:0 .2rem}
 """
 
 
@@ -171,13 +173,13 @@ def _html(report: Report) -> str:
     for o in report.opportunities[:20]:
         effect = _effect_text(o.effect, bp.currency)
         items = "".join(
-            f'<li><span class="{f.severity.value}">{f.severity.value}</span> {e(f.message)} '
+            f'<li><span class="{f.severity.value}">{f.severity.value}</span> {_code(f.message)} '
             f'<span class="muted">({e(f.rule)}, {e(_where(f))})</span></li>'
             for f in o.findings
         )
-        fixes = "".join(f"<li>Fix: {e(x)}</li>" for x in o.fixes[:3])
+        fixes = "".join(f"<li>Fix: {_code(x)}</li>" for x in o.fixes[:3])
         out.append(
-            f"<li><strong>{e(o.title)}</strong>"
+            f"<li><strong>{_code(o.title)}</strong>"
             + (f' <span class="muted">{e(effect)}</span>' if effect else "")
             + f"<ul>{items}{fixes}</ul></li>"
         )
@@ -189,7 +191,7 @@ def _html(report: Report) -> str:
     for f in report.findings:
         out.append(
             f'<tr><td class="{f.severity.value}">{f.severity.value}</td><td>{e(f.rule)}</td>'
-            f"<td>{e(_where(f))}</td><td>{e(f.message)}</td></tr>"
+            f"<td>{e(_where(f))}</td><td>{_code(f.message)}</td></tr>"
         )
     out.append("</table>")
     if report.suppressed:
@@ -201,6 +203,11 @@ def _html(report: Report) -> str:
         out.append("</table>")
     out.append("</body></html>")
     return "\n".join(out) + "\n"
+
+
+def _code(text: str) -> str:
+    """Escaped text with `quoted` names set in code type, as in the terminal report."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))
 
 
 def _grid(report: Report) -> str:
