@@ -112,3 +112,27 @@ def test_readme_library_example_runs(tmp_path: Path, capsys: object) -> None:
         os.chdir(cwd)
     written = stageline.load(tmp_path / "help-desk-to-be.json")
     assert written.title == "Help desk (to-be)" and written.status is stageline.Status.TO_BE
+
+
+def test_readme_lists_every_analysis_rule() -> None:
+    from stageline.analysis import RULES
+
+    missing = [r for r in RULES if f"`{r}`" not in README]
+    assert not missing, missing
+    assert f"Then {len(RULES)} rules" in README
+
+
+def test_readme_shows_the_real_check_report(tmp_path: Path) -> None:
+    (shown,) = [b for b in _blocks(README, "text") if b.startswith("$ stageline check")]
+    command, *expected = shown.splitlines()
+    out = tmp_path / "report.txt"
+    cwd = Path.cwd()
+    os.chdir(ROOT)
+    try:
+        CliRunner().invoke(main, [*command.split()[2:-1], str(out)])
+    finally:
+        os.chdir(cwd)
+    real = out.read_text(encoding="utf-8").splitlines()
+    for line in expected:
+        if line != "...":
+            assert line in real, line

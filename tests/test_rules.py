@@ -69,8 +69,9 @@ CASES: dict[str, tuple[str, str]] = {
         "steps:\n  - id: a\n    backstage: {id: x, label: x, role: clerk}\n    support: {id: y, label: y, role: clerk}\nflows: [x -> y]\n",
     ),
     "handoffs.line-crossing": (
-        "steps:\n  - id: a\n    frontstage: {id: x, label: x}\n    backstage: {id: y, label: y}\nflows: [x -> y]\n",
-        "steps:\n  - id: a\n    customer: {id: x, label: x}\n    frontstage: {id: y, label: y}\nflows: [x -> y]\n",
+        "steps:\n  - id: a\n    customer: {id: x, label: x}\n    backstage: {id: y, label: y}\nflows: [y ~> x]\n",
+        "steps:\n  - id: a\n    customer: {id: x, label: x}\n    frontstage: {id: f, label: f}\n    backstage: {id: y, label: y}\n"
+        "flows: [y -> f -> x]\n",
     ),
     "handoffs.bounce": (
         "steps:\n  - id: a\n    backstage:\n"

@@ -201,7 +201,7 @@ def _loop(
             res = engine.enumerate(MAX_SCENARIOS, until=local[d])
         except _TooManyError:
             res = engine.approximate(until=local[d])
-        span += share * res.until_finish
+        span += share * (res.until_finish / res.until_reached if res.until_reached > 0 else 0.0)
         for i, r in enumerate(res.visits):
             if r > 0:
                 repeated[members[i]] = repeated.get(members[i], 0.0) + share * r
@@ -305,6 +305,7 @@ class _Result:
     best_path: list[int]
     best_probability: float
     until_finish: float = 0.0
+    until_reached: float = 0.0
 
 
 @dataclass
@@ -435,8 +436,9 @@ class _Engine:
                     acc.visits[m] += p * loop.extra_rounds * r
                     if st.finish[m] < 0:
                         acc.reach[m] += p * loop.probability * r
-        if until >= 0:
-            acc.until_finish += p * max(st.finish[until], 0.0)
+        if until >= 0 and st.finish[until] >= 0:
+            acc.until_finish += p * st.finish[until]
+            acc.until_reached += p
         acc.end_to_end += p * max(end_at, 0.0)
         if last_customer >= 0:
             acc.customer_felt += p * (last_customer - first_customer)

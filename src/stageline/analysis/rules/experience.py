@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from stageline.analysis.registry import Context, Effect, Hit, Option, rule
 from stageline.analysis.wording import share
 from stageline.errors import Severity
-from stageline.model import Action, Blueprint, Lane
+from stageline.model import Action, Blueprint, FlowKind, Lane
 
 __all__ = ["channel_switch", "crowded_step", "emotion_dip", "pain_point", "previous_customer_actions", "steep_drop"]
 
@@ -22,6 +22,8 @@ def previous_customer_actions(bp: Blueprint) -> dict[str, list[Action]]:
     into: dict[str, list[str]] = {}
     for f in bp.flows:
         into.setdefault(f.target, []).append(f.source)
+        if f.kind is FlowKind.CODEPENDENCY:  # one interaction: the customer takes part in both ends
+            into.setdefault(f.source, []).append(f.target)
     out: dict[str, list[Action]] = {}
     last_step: list[Action] = []
     current: list[Action] = []
@@ -74,7 +76,10 @@ def emotion_dip(ctx: Context, opts: Mapping[str, float]) -> Iterator[Hit]:
 @rule(
     "experience.steep-drop",
     title="Steep drop in emotion (moment of truth)",
-    rationale="A sharp fall in the customer's emotion from one action to the next is a moment of truth: where loyalty is won or lost.",
+    rationale=(
+        "A sharp fall into negative emotion from one customer action to the next is a moment of "
+        "truth: where loyalty is won or lost."
+    ),
     severity=Severity.WARNING,
     fix="Prepare the customer for the moment (set expectations earlier) and give staff what they need to handle it well.",
     options=[
@@ -85,12 +90,12 @@ def steep_drop(ctx: Context, opts: Mapping[str, float]) -> Iterator[Hit]:
     bp = ctx.blueprint
     before = previous_customer_actions(bp)
     for a in bp.actions:
-        if a.lane is not Lane.CUSTOMER or a.emotion is None:
+        if a.lane is not Lane.CUSTOMER or a.emotion is None or a.emotion >= 0:
             continue
         drops = [b for b in before.get(a.id, []) if b.emotion is not None and b.emotion - a.emotion >= opts["min_drop"]]
         if not drops:
             continue
-        b = max(drops, key=lambda x: x.emotion or 0.0)
+        b = max(drops, key=lambda x: ctx.figures.reach(x.id))  # the path most customers come by
         others = f" (and from {len(drops) - 1} other action{'s' if len(drops) > 2 else ''})" if len(drops) > 1 else ""
         reach = ctx.figures.reach(a.id)
         yield ctx.at(

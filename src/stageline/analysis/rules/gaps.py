@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from stageline.analysis.registry import Context, Effect, Hit, rule
+from stageline.analysis.registry import Context, Effect, Hit, Option, rule
 from stageline.analysis.wording import share
 from stageline.errors import Severity
 from stageline.model import Blueprint, Lane
@@ -182,17 +182,23 @@ def dead_end(ctx: Context, opts: Mapping[str, float]) -> Iterator[Hit]:
     ),
     severity=Severity.INFO,
     fix="Add the missing alternative (often a cancellation or a case still open), or correct the odds.",
+    options=[
+        Option(
+            "min_share", 0.02, "share", "Unaccounted share at which the alternatives are flagged (below it, rounding)."
+        )
+    ],
 )
 def open_branch(ctx: Context, opts: Mapping[str, float]) -> Iterator[Hit]:
     fig = ctx.figures
     for v, rest in fig.timeline.stops:
         a = fig.graph.actions[v]
-        if sum(1 for e in fig.graph.succ[v] if e.probability is not None) >= 2:
+        if rest >= opts["min_share"] - 1e-9 and sum(1 for e in fig.graph.succ[v] if e.probability is not None) >= 2:
             affected = fig.reach(a.id) * rest
             yield ctx.at(
                 a,
                 f"the alternatives after `{a.label}` add up to {share(1 - rest)}; "
-                f"{share(rest)} of the customers reaching it go nowhere the blueprint shows",
+                f"{share(rest)} of the customers reaching it go nowhere the blueprint shows "
+                "(and drop out of its time and cost figures)",
                 evidence=(("unaccounted", share(rest)),),
                 effect=Effect(customers=affected),
             )

@@ -7,12 +7,9 @@ from collections.abc import Iterator, Mapping
 from stageline.analysis.registry import Context, Effect, Hit, Option, rule
 from stageline.analysis.wording import share
 from stageline.errors import Severity
-from stageline.model import LineKind
-from stageline.model.vocabulary import LINE_NAMES
+from stageline.model import Lane, LineKind
 
 __all__ = ["bounce", "line_crossing", "role_change"]
-
-_CHECKED_LINES = (LineKind.VISIBILITY, LineKind.INTERNAL)
 
 
 @rule(
@@ -40,27 +37,32 @@ def role_change(ctx: Context, opts: Mapping[str, float]) -> Iterator[Hit]:
 
 @rule(
     "handoffs.line-crossing",
-    title="Flow across the line of visibility or of internal interaction",
+    title="Back office reaching the customer with no touchpoint",
     rationale=(
-        "Flows across the line of visibility join what the customer sees to what they do not; "
-        "flows across the line of internal interaction hand work to support teams and systems. "
-        "Both are where the service's promises are kept or broken (Bitner et al.)."
+        "The line of visibility separates what the customer sees from what they do not; a flow "
+        "from backstage work or a support process straight to the customer crosses it and the "
+        "line of interaction at once, skipping the frontstage touchpoint that should carry the "
+        "result to them (Bitner et al.). Every crossing is still counted in the figures."
     ),
-    severity=Severity.INFO,
-    fix="Make sure what crosses the line is specified: who sends what, when, and how the receiver confirms it.",
+    severity=Severity.WARNING,
+    fix="Draw the frontstage touchpoint that carries it (a message, a call, a screen), and give it an owner.",
 )
 def line_crossing(ctx: Context, opts: Mapping[str, float]) -> Iterator[Hit]:
     fig = ctx.figures
-    crossing: dict[int, list[LineKind]] = {}
-    for line in _CHECKED_LINES:
-        for n in fig.crossings.get(line, []):
-            crossing.setdefault(n, []).append(line)
-    for n in sorted(crossing):
-        lines = " and the ".join(LINE_NAMES[k].lower() for k in crossing[n])
+    visibility = set(fig.crossings.get(LineKind.VISIBILITY, []))
+    for n in fig.crossings.get(LineKind.INTERACTION, []):
+        if n not in visibility:
+            continue
+        pair = fig.flow_actions(ctx.blueprint.flows[n])
+        if pair is None:
+            continue
+        a, b = pair
+        if a.lane not in (Lane.BACKSTAGE, Lane.SUPPORT):
+            continue  # the customer starting back-office work (posting a form, say) is ordinary
         reach = fig.flow_reach(n)
         yield ctx.at_flow(
             n,
-            f"the flow crosses the {lines}",
+            f"`{a.label}` reaches `{b.label}` across the line of visibility with no frontstage touchpoint",
             evidence=(("customers", share(reach)),),
             effect=Effect(customers=reach),
         )

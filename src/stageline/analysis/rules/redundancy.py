@@ -98,7 +98,7 @@ def similarity(a: Action, b: Action, wa: frozenset[str], wb: frozenset[str]) -> 
     options=[
         Option(
             "min_similarity",
-            0.55,
+            0.6,
             "share",
             "Label similarity (shared words over all words, not counting the role's or system's name; +25% for the same role or system) at which two actions are flagged.",
         )
