@@ -88,6 +88,7 @@ def test_readme_analysis_settings_apply_to_the_loan_example(tmp_path: Path) -> N
     (settings,) = [b for b in _blocks(README, "yaml") if b.startswith("analysis:")]
     (toml,) = _blocks(README, "toml")
     loan = (ROOT / "examples" / "loan-application.yaml").read_text(encoding="utf-8")
+    loan = loan[: loan.index("\nanalysis:\n")]  # the README's settings take the place of the example's
     (tmp_path / "loan.yaml").write_text(loan + "\n" + settings, encoding="utf-8")
     (tmp_path / "stageline.toml").write_text(toml, encoding="utf-8")
     result = CliRunner().invoke(main, ["check", str(tmp_path / "loan.yaml"), "--format", "json"])

@@ -163,3 +163,11 @@ def test_too_many_scenarios_fall_back_to_an_approximation() -> None:
     assert f.timeline.method == "approximate"
     # Worst case: every optional action taken, 2n + 1 minutes.
     assert f.end_to_end == pytest.approx((2 * n + 1) * MIN)
+
+
+def test_time_to_serve_counts_only_the_customers_served() -> None:
+    text = blueprint(["a -> b [70%]", "a -> c [30%]", "b -> d"], a=10, b=20, c=1, d=5)
+    f = figures(loads(text), served=("d",))
+    assert f.timeline.time_to_serve == pytest.approx(35 * MIN)  # only the 70% who reach d
+    assert f.end_to_end == pytest.approx((10 + 0.7 * 25 + 0.3 * 1) * MIN)
+    assert f.served_share == pytest.approx(0.7)

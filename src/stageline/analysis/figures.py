@@ -210,4 +210,4 @@ def _own_time(a: Action) -> float:
 
 def figures(bp: Blueprint, served: tuple[str, ...] = ()) -> Figures:
     graph = build_graph(bp)
-    return Figures(bp, graph, timeline(graph), served)
+    return Figures(bp, graph, timeline(graph, [graph.index[s] for s in served if s in graph.index]), served)

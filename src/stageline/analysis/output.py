@@ -61,6 +61,8 @@ def headline(report: Report) -> list[tuple[str, str]]:
     failures = sum(fig.failure_cost)
     if failures > 0:
         out.append(("of which failures", money(failures, currency)))
+    if fig.timeline.time_to_serve is not None:
+        out.insert(2, ("Time to serve (served customers)", duration(fig.timeline.time_to_serve)))
     if fig.cost_per_served is not None and fig.served_share is not None:
         out.append(
             ("Cost per served customer", f"{money(fig.cost_per_served, currency)} ({share(fig.served_share)} served)")

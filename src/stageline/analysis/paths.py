@@ -82,6 +82,9 @@ class Timeline:
     loops: tuple[Loop, ...]
     #: Actions with alternatives adding up to under 100%, with the share that stops there.
     stops: tuple[tuple[int, float], ...]
+    #: Expected seconds until a served customer is served (the first `served` action ends),
+    #: over the scenarios that serve them; None without served actions or when none is reached.
+    time_to_serve: float | None = None
 
 
 @dataclass
@@ -98,7 +101,7 @@ class _TooManyError(Exception):
     pass
 
 
-def timeline(graph: FlowGraph) -> Timeline:
+def timeline(graph: FlowGraph, served: Iterable[int] = ()) -> Timeline:
     """Expected times, visits and the critical path of a blueprint's flow graph."""
     n = len(graph.actions)
     durations = [_seconds(a.duration) for a in graph.actions]
@@ -119,6 +122,7 @@ def timeline(graph: FlowGraph) -> Timeline:
         attached.setdefault(t, []).append(a)
     dag = _Dag(n, dag_succ, _topological(n, dag_succ), graph.entries, attached, set(graph.attached_to))
     engine = _Engine(dag, durations, waits, customer, {})
+    engine.served = sorted(set(served))
 
     loops: list[Loop] = []
     by_decision: dict[int, list[Edge]] = {}
@@ -149,6 +153,7 @@ def timeline(graph: FlowGraph) -> Timeline:
         critical=tuple(result.critical),
         critical_path=tuple(result.best_path),
         critical_path_probability=result.best_probability,
+        time_to_serve=result.served_time / result.served if result.served > 0 else None,
         loops=tuple(loops),
         stops=tuple(stops),
     )
@@ -306,6 +311,8 @@ class _Result:
     best_probability: float
     until_finish: float = 0.0
     until_reached: float = 0.0
+    served_time: float = 0.0
+    served: float = 0.0
 
 
 @dataclass
@@ -333,6 +340,7 @@ class _Engine:
         self.waits = waits
         self.customer = customer
         self.loops = loops
+        self.served: list[int] = []
 
     def _fresh(self) -> _State:
         n = self.dag.n
@@ -440,6 +448,10 @@ class _Engine:
             acc.until_finish += p * st.finish[until]
             acc.until_reached += p
         acc.end_to_end += p * max(end_at, 0.0)
+        done = [st.finish[v] for v in self.served if st.finish[v] >= 0]
+        if done:
+            acc.served_time += p * min(done)
+            acc.served += p
         if last_customer >= 0:
             acc.customer_felt += p * (last_customer - first_customer)
         path = self._trace(st, end)

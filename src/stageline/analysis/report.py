@@ -145,6 +145,7 @@ def figures_dict(fig: Figures) -> dict[str, Any]:
         "cost_per_customer": fig.cost_per_customer,
         "failure_cost_per_customer": sum(fig.failure_cost),
         "served_share": fig.served_share,
+        "time_to_serve_seconds": tl.time_to_serve,
         "cost_per_served_customer": fig.cost_per_served,
         "critical_path": [ids[i] for i in tl.critical_path],
         "critical_path_probability": tl.critical_path_probability,

@@ -41,7 +41,7 @@ def _put(out: dict[str, Any], key: str, value: Any) -> None:
 def _named(item: Any, with_description: bool = True) -> Any:
     """A segment, role, system or phase: just its name when the id is derived from it."""
     derived = slugify(item.name) == item.id
-    if derived and not getattr(item, "description", None):
+    if derived and getattr(item, "description", None) is None:
         return item.name
     out: dict[str, Any] = {}
     if not derived:
