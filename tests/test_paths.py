@@ -171,3 +171,14 @@ def test_time_to_serve_counts_only_the_customers_served() -> None:
     assert f.timeline.time_to_serve == pytest.approx(35 * MIN)  # only the 70% who reach d
     assert f.end_to_end == pytest.approx((10 + 0.7 * 25 + 0.3 * 1) * MIN)
     assert f.served_share == pytest.approx(0.7)
+
+
+def test_a_customer_waits_for_the_work_between_their_actions() -> None:
+    text = blueprint(["c -> b -> d"], lanes={"c": "customer", "d": "customer"}, c=1, b=30, d=2)
+    text = text.replace(
+        "label: d 2\n      duration: 2 min", "label: d 2\n      duration: 2 min\n      wait: 10 min ± 5 min"
+    )
+    f = fig(text)
+    assert f.timeline.waited[at(f, "d")] == pytest.approx(40 * MIN)  # 30 min of b, then its own 10
+    assert f.timeline.waited[at(f, "c")] == pytest.approx(0.0)
+    assert f.timeline.waited[at(f, "b")] is None  # not a customer action

@@ -40,6 +40,14 @@ CASES: dict[str, tuple[str, str]] = {
         "steps:\n  - id: s\n    customer: {label: c, duration: 10 min, wait: 10 min}\n",
         "steps:\n  - id: s\n    customer: {label: c, duration: 10 min, wait: 1 min}\n",
     ),
+    "time.over-tolerance": (
+        "steps:\n  - id: a\n    customer: {id: c, label: c, duration: 1 min}\n"
+        "    backstage: {id: b, label: b, duration: 30 min}\n"
+        "  - id: z\n    customer: {id: d, label: d, wait: 10 min ± 5 min}\nflows: [c -> b -> d]\n",
+        "steps:\n  - id: a\n    customer: {id: c, label: c, duration: 1 min}\n"
+        "    backstage: {id: b, label: b, duration: 3 min}\n"
+        "  - id: z\n    customer: {id: d, label: d, wait: 10 min ± 5 min}\nflows: [c -> b -> d]\n",
+    ),
     "time.dominant-step": (
         "steps:\n  - id: a\n    customer: {label: a, duration: 40 min}\n  - id: b\n    customer: {label: b, duration: 10 min}\n",
         "steps:\n  - id: a\n    customer: {label: a, duration: 10 min}\n"

@@ -20,8 +20,9 @@ The method, in the words the report uses:
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from stageline.analysis.graph import Edge, FlowGraph, strongly_connected
 from stageline.model import Lane
@@ -85,6 +86,10 @@ class Timeline:
     #: Expected seconds until a served customer is served (the first `served` action ends),
     #: over the scenarios that serve them; None without served actions or when none is reached.
     time_to_serve: float | None = None
+    #: Expected seconds each customer action waits, from the end of the customer's previous
+    #: action (or the start) to its own start, over the scenarios that reach it: its own
+    #: wait plus any work it waits for. None for other actions.
+    waited: tuple[float | None, ...] = ()
 
 
 @dataclass
@@ -154,6 +159,10 @@ def timeline(graph: FlowGraph, served: Iterable[int] = ()) -> Timeline:
         critical_path=tuple(result.best_path),
         critical_path_probability=result.best_probability,
         time_to_serve=result.served_time / result.served if result.served > 0 else None,
+        waited=tuple(
+            result.waited[v] / result.reach[v] if customer[v] and result.waited and result.reach[v] > 0 else None
+            for v in range(n)
+        ),
         loops=tuple(loops),
         stops=tuple(stops),
     )
@@ -313,6 +322,7 @@ class _Result:
     until_reached: float = 0.0
     served_time: float = 0.0
     served: float = 0.0
+    waited: list[float] = field(default_factory=list)
 
 
 @dataclass
@@ -448,6 +458,7 @@ class _Engine:
             acc.until_finish += p * st.finish[until]
             acc.until_reached += p
         acc.end_to_end += p * max(end_at, 0.0)
+        self._collect_waits(acc, st, p)
         done = [st.finish[v] for v in self.served if st.finish[v] >= 0]
         if done:
             acc.served_time += p * min(done)
@@ -466,6 +477,17 @@ class _Engine:
         if p > acc.best_probability:
             acc.best_probability = p
             acc.best_path = [v for v, _ in path]
+
+    def _collect_waits(self, acc: _Result, st: _State, p: float) -> None:
+        """How long each customer action waits after the customer's previous action ends."""
+        if not acc.waited:
+            acc.waited = [0.0] * self.dag.n
+        reached = [v for v in range(self.dag.n) if self.customer[v] and st.finish[v] >= 0]
+        ends = sorted(st.finish[v] for v in reached)
+        for v in reached:
+            before = bisect.bisect_right(ends, st.arrive[v]) - 1
+            ready = ends[before] if before >= 0 else 0.0
+            acc.waited[v] += p * max(st.start[v] - ready, 0.0)
 
     def _trace(self, st: _State, end: int) -> list[tuple[int, float]]:
         path: list[tuple[int, float]] = []

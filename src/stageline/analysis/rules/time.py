@@ -9,7 +9,7 @@ from stageline.analysis.wording import duration, share
 from stageline.errors import Severity
 from stageline.model import Lane
 
-__all__ = ["customer_wait", "dominant_step", "unestimated"]
+__all__ = ["customer_wait", "dominant_step", "over_tolerance", "unestimated"]
 
 
 @rule(
@@ -65,6 +65,42 @@ def _awaited(ctx: Context) -> list[bool]:
                 out[e.source] = True
                 todo.append(e.source)
     return out
+
+
+@rule(
+    "time.over-tolerance",
+    title="Wait over its tolerance",
+    rationale=(
+        "Shostack gives each step a standard time and a tolerance beyond which the customer is "
+        "dissatisfied. Along the flows a customer can wait longer than their own action's wait "
+        "says, for the backstage work it depends on; when that exceeds the wait's tolerance "
+        "(`wait: 10 min ± 5 min` allows 15 min), the blueprint breaks its own promise."
+    ),
+    severity=Severity.WARNING,
+    fix="Take the work the customer waits for off their path (do it earlier or in parallel), or add capacity to it.",
+    options=[
+        Option("margin", 0.1, "share", "How far past the tolerated wait (as a share of it) before a wait is flagged.")
+    ],
+)
+def over_tolerance(ctx: Context, opts: Mapping[str, float]) -> Iterator[Hit]:
+    fig = ctx.figures
+    waited = fig.timeline.waited
+    for i, a in enumerate(fig.graph.actions):
+        limit = a.wait.limit if a.wait else None
+        expected = waited[i] if i < len(waited) else None
+        if limit is None or expected is None or expected <= limit * (1 + opts["margin"]) + 1e-9:
+            continue
+        reach = fig.reach(a.id)
+        yield ctx.at(
+            a,
+            f"customers wait {duration(expected)} before `{a.label}`, over the {duration(limit)} its wait allows",
+            evidence=(
+                ("expected wait along the flows", duration(expected)),
+                ("tolerated", duration(limit)),
+                ("customers reaching it", share(reach)),
+            ),
+            effect=Effect(time=(expected - limit) * reach, customers=reach),
+        )
 
 
 @rule(
