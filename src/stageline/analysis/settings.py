@@ -10,13 +10,13 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from stageline.analysis.registry import RULES, Option, Rule
+from stageline.analysis.registry import RULES, Option
 from stageline.errors import Location, Problem, Severity, did_you_mean
 from stageline.formats.tree import SourceMap
 from stageline.model import AnalysisSettings, Suppression
 from stageline.model.timing import parse_duration
 
-__all__ = ["PlacedSuppression", "Resolved", "SettingsSource", "describe", "resolve"]
+__all__ = ["PlacedSuppression", "Resolved", "SettingsSource", "resolve"]
 
 _SEVERITIES = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO}
 
@@ -160,8 +160,3 @@ def _expected(option: Option) -> str:
         "count": "a whole number such as `3`",
         "score": "a number such as `100`",
     }.get(option.kind, "a number")
-
-
-def describe(rule: Rule) -> str:
-    """One line per threshold: name, default and help."""
-    return "\n".join(f"{o.name} = {o.default:g}: {o.help}" for o in rule.options)
