@@ -190,6 +190,15 @@ def test_every_rule_explains_itself(rule: str) -> None:
     assert r.id.count(".") == 1
 
 
+def test_channel_switches_stay_within_a_segment() -> None:
+    text = HEAD + (
+        "segments: [Premium, Standard]\n"
+        "steps:\n  - id: a\n    customer: {label: c, channel: phone, segments: [premium]}\n"
+        "  - id: b\n    customer: {label: d, channel: web, segments: [standard]}\n"
+    )
+    assert analyse(loads(text), only=["experience.channel-switch"]).findings == ()
+
+
 def test_thresholds_change_what_fires() -> None:
     text = HEAD + (
         "steps:\n  - id: s\n    backstage:\n      label: x\n"

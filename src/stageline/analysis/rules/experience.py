@@ -16,7 +16,7 @@ def previous_customer_actions(bp: Blueprint) -> dict[str, list[Action]]:
     """For each customer action, the customer actions just before it on the customer's path.
 
     Followed backwards along the flows through other lanes; for actions no flow reaches, the
-    customer actions of the nearest earlier step.
+    customer actions of the nearest earlier step. Actions for other segments are left out.
     """
     customer = [a for a in bp.actions if a.lane is Lane.CUSTOMER]
     into: dict[str, list[str]] = {}
@@ -47,7 +47,8 @@ def previous_customer_actions(bp: Blueprint) -> dict[str, list[Action]]:
                 found[b.id] = b
             else:
                 todo.extend(into.get(x, []))
-        out[a.id] = list(found.values()) if found or a.id in into else list(last_step)
+        same = [b for b in (found.values() if found or a.id in into else last_step) if _share_segment(a, b)]
+        out[a.id] = same
         current.append(a)
     return out
 
@@ -182,6 +183,11 @@ def crowded_step(ctx: Context, opts: Mapping[str, float]) -> Iterator[Hit]:
                 evidence=(("actions", str(n)),),
                 effect=Effect(customers=ctx.figures.step_reach.get(s.id, 0.0)),
             )
+
+
+def _share_segment(a: Action, b: Action) -> bool:
+    """Whether one customer can do both: actions for different segments belong to different journeys."""
+    return not a.segments or not b.segments or bool(set(a.segments) & set(b.segments))
 
 
 def _feeling(emotion: float) -> str:
