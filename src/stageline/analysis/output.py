@@ -18,7 +18,7 @@ from stageline.errors import Severity
 from stageline.model import Lane
 from stageline.model.vocabulary import LANE_NAMES
 
-__all__ = ["WRITERS", "dump_report", "headline", "writer"]
+__all__ = ["WRITERS", "dump_report", "effect_text", "headline", "summary_line", "writer"]
 
 WRITERS: dict[str, Callable[[Report], str]] = {}
 
@@ -81,12 +81,12 @@ def headline(report: Report) -> list[tuple[str, str]]:
 def _markdown(report: Report) -> str:
     bp = report.blueprint
     lines = [f"# Analysis: {_md(bp.title)}", ""]
-    lines += [_summary_line(report), ""]
+    lines += [summary_line(report), ""]
     lines += ["| Figure | Value |", "|---|---|"]
     lines += [f"| {k} | {_md(v)} |" for k, v in headline(report)]
     lines += ["", "## Opportunities, most valuable first", ""]
     for o in report.opportunities[:20]:
-        effect = _effect_text(o.effect, bp.currency)
+        effect = effect_text(o.effect, bp.currency)
         lines.append(f"{o.rank}. **{_md(o.title)}**{' - ' + effect if effect else ''}")
         for f in o.findings:
             lines.append(f"   - {_badge(f.severity)} {_md(f.message)} (`{f.rule}`, {_where(f)})")
@@ -110,7 +110,7 @@ def _markdown(report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _summary_line(report: Report) -> str:
+def summary_line(report: Report) -> str:
     parts = [
         f"{report.count(s)} {s.value}{'s' if report.count(s) != 1 and s is not Severity.INFO else ''}" for s in Severity
     ]
@@ -127,7 +127,7 @@ def _where(f: Finding) -> str:
     return f"line {loc.line}" if loc.line else f"`{f.subject}`" if f.subject else "blueprint"
 
 
-def _effect_text(effect: Any, currency: str | None) -> str:
+def effect_text(effect: Any, currency: str | None) -> str:
     parts = []
     if effect.customers > 0:
         parts.append(f"{share(effect.customers)} of customers")
@@ -166,14 +166,14 @@ def _html(report: Report) -> str:
         f"<title>Analysis: {e(bp.title)}</title>",
         f"<style>{_CSS}</style></head><body>",
         f"<h1>Analysis: {e(bp.title)}</h1>",
-        f"<p>{e(_summary_line(report))}</p>",
+        f"<p>{e(summary_line(report))}</p>",
         "<table>",
     ]
     out += [f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in headline(report)]
     out += ["</table>", "<h2>The blueprint, with findings marked</h2>", _grid(report)]
     out += ["<h2>Opportunities, most valuable first</h2>", "<ol>"]
     for o in report.opportunities[:20]:
-        effect = _effect_text(o.effect, bp.currency)
+        effect = effect_text(o.effect, bp.currency)
         items = "".join(
             f'<li><span class="{f.severity.value}">{f.severity.value}</span> {_code(f.message)} '
             f'<span class="muted">({e(f.rule)}, {e(_where(f))})</span></li>'

@@ -116,11 +116,8 @@ class Context:
 
     @cached_property
     def positions(self) -> dict[str, int]:
-        """Each action's index in ``blueprint.actions``."""
-        out: dict[str, int] = {}
-        for i, a in enumerate(self.blueprint.actions):
-            out.setdefault(a.id, i)
-        return out
+        """Each action's index in ``blueprint.actions`` (the flow graph keeps the same order)."""
+        return self.figures.graph.index
 
     def at(
         self,

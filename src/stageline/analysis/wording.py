@@ -11,13 +11,10 @@ def duration(seconds: float) -> str:
     """A duration rounded to two or three significant figures in the largest fitting unit."""
     if seconds <= 0:
         return "0 s"
-    for size, one, many in _UNITS:
-        if seconds >= size or size == 1.0:
-            value = seconds / size
-            text = f"{value:.1f}" if value < 10 else f"{value:.0f}"
-            text = text.removesuffix(".0")
-            return f"{text} {one if text == '1' else many}"
-    raise AssertionError("unreachable")  # pragma: no cover
+    size, one, many = next((u for u in _UNITS if seconds >= u[0]), _UNITS[-1])
+    value = seconds / size
+    text = (f"{value:.1f}" if value < 10 else f"{value:.0f}").removesuffix(".0")
+    return f"{text} {one if text == '1' else many}"
 
 
 def money(amount: float, currency: str | None) -> str:

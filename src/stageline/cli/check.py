@@ -142,12 +142,12 @@ def _print_text(report: Any, show_all: bool) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    from stageline.analysis.output import _effect_text, _summary_line, headline
+    from stageline.analysis.output import effect_text, headline, summary_line
     from stageline.errors import Severity
 
     console = Console(highlight=False)
     bp = report.blueprint
-    console.print(f"[bold]{escape(bp.title)}[/bold]: {escape(_summary_line(report))}")
+    console.print(f"[bold]{escape(bp.title)}[/bold]: {escape(summary_line(report))}")
     figures = Table(show_header=False, box=None, padding=(0, 2))
     for k, v in headline(report):
         figures.add_row(escape(k), escape(v))
@@ -158,7 +158,7 @@ def _print_text(report: Any, show_all: bool) -> None:
         ops.add_column("opportunity")
         ops.add_column("effect")
         for o in report.opportunities[:10]:
-            ops.add_row(str(o.rank), escape(o.title), escape(_effect_text(o.effect, bp.currency)))
+            ops.add_row(str(o.rank), escape(o.title), escape(effect_text(o.effect, bp.currency)))
         console.print(ops)
     colour = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "dim"}
     shown = [f for f in report.findings if show_all or f.severity is not Severity.INFO]
@@ -181,10 +181,10 @@ def _print_text(report: Any, show_all: bool) -> None:
 
 def _plain_text(report: Any, show_all: bool) -> str:
     """The text report for a file: one line per finding, located like a compiler's messages."""
-    from stageline.analysis.output import _summary_line, headline
+    from stageline.analysis.output import headline, summary_line
     from stageline.errors import Severity
 
-    lines = [f"{report.blueprint.title}: {_summary_line(report)}"]
+    lines = [f"{report.blueprint.title}: {summary_line(report)}"]
     lines += [f"  {k}: {v}" for k, v in headline(report)]
     lines.append("")
     for o in report.opportunities[:10]:
