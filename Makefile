@@ -1,26 +1,45 @@
-# Stageline: `make run` validates, summarises and analyses every example; `make test` runs the whole suite.
-# Each target sets itself up on a fresh Debian machine with Python 3.11 (venv, pip installs).
+# Stageline: `make run` checks and draws every example; `make test` runs the whole suite.
+# Each target sets itself up on a fresh Debian machine with Python 3.11 (venv, pip installs, and
+# the Debian packages it needs: cairo for PDF, Chromium for the browser tests).
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit bench clean
+.PHONY: run test lint typecheck unit bench clean system browser golden
+
+# Debian packages, installed when missing (as root) or named for the user to install.
+define need_debian
+	@missing=""; for pkg in $(1); do dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; \
+		else echo "Stageline needs the Debian packages:$$missing (sudo apt-get install$$missing)"; exit 1; fi; \
+	fi
+endef
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { \
 		[ "$$(id -u)" = 0 ] && apt-get update && apt-get install -y python3-venv && $(PYTHON) -m venv $(VENV); }
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,pdf]'
 	touch $(STAMP)
 
-run: $(STAMP)
+system:
+	$(call need_debian,libcairo2)
+
+browser:
+	$(call need_debian,libcairo2 chromium)
+
+run: $(STAMP) system
 	@for f in examples/*.yaml; do \
 		$(BIN)/stageline validate "$$f" || exit 1; \
 		$(BIN)/stageline show "$$f" || exit 1; \
 		$(BIN)/stageline check "$$f" --fail-on never || exit 1; \
+		$(BIN)/stageline render "$$f" --all-views out/$$(basename "$$f" .yaml) || exit 1; \
 	done
+	@echo "Drawings of every example in every view: out/*/ (open the .html files in a browser)"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
@@ -29,14 +48,20 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+unit: $(STAMP) browser
 	$(BIN)/pytest -q
 
 test: lint typecheck unit
 
+# Rewrite the golden drawings after a deliberate change; look at them before committing.
+golden: $(STAMP)
+	STAGELINE_UPDATE_GOLDEN=1 $(BIN)/pytest -q tests/test_render.py -k golden
+
 bench: $(STAMP)
+	$(call need_debian,graphviz)
 	$(BIN)/python benchmarks/load.py
 	$(BIN)/python benchmarks/analysis.py
+	$(BIN)/python benchmarks/render.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) out .mypy_cache .pytest_cache .ruff_cache .hypothesis

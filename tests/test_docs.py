@@ -102,7 +102,7 @@ def test_readme_analysis_settings_apply_to_the_loan_example(tmp_path: Path) -> N
 
 
 def test_readme_library_example_runs(tmp_path: Path, capsys: object) -> None:
-    (code,) = [b for b in _blocks(README, "python") if "analyse" not in b]
+    (code,) = [b for b in _blocks(README, "python") if "analyse" not in b and "render" not in b]
     cwd = Path.cwd()
     os.chdir(tmp_path)
     (tmp_path / "examples").mkdir()
@@ -113,6 +113,21 @@ def test_readme_library_example_runs(tmp_path: Path, capsys: object) -> None:
         os.chdir(cwd)
     written = stageline.load(tmp_path / "help-desk-to-be.json")
     assert written.title == "Help desk (to-be)" and written.status is stageline.Status.TO_BE
+
+
+def test_readme_drawing_example_runs(tmp_path: Path) -> None:
+    (code,) = [b for b in _blocks(README, "python") if "render" in b]
+    cwd = Path.cwd()
+    os.chdir(tmp_path)
+    (tmp_path / "examples").mkdir()
+    (tmp_path / "examples" / "help-desk.yaml").write_text((ROOT / "examples" / "help-desk.yaml").read_text())
+    scope: dict[str, object] = {}
+    try:
+        exec(compile(code, "README.md", "exec"), scope)
+    finally:
+        os.chdir(cwd)
+    assert str(scope["svg"]).startswith("<svg ") and "Customer journey" in str(scope["svg"])
+    assert isinstance(scope["pdf"], bytes) and scope["pdf"].startswith(b"%PDF")
 
 
 def test_readme_lists_every_analysis_rule() -> None:

@@ -6,8 +6,10 @@ Every error a user can cause is a :class:`StageLineError`. The tree::
     ├── SourceError                the file cannot be read as text (missing, binary, encoding, size)
     ├── ParseError  (ValueError)   the text is not well-formed YAML, JSON or TOML
     ├── SettingsError (ValueError) analysis settings name an unknown rule or a bad threshold
-    └── BlueprintError (ValueError)
-                                   the document is well-formed but not a valid blueprint
+    ├── BlueprintError (ValueError)
+    │                              the document is well-formed but not a valid blueprint
+    └── RenderError                a drawing cannot be made: an unknown view or theme, a missing
+                                   optional renderer, an output that cannot be written
 
 Each problem says where (``file:line:col`` and a JSON pointer), what was expected, and a hint
 when the fix is obvious. Internal bugs are the only other exceptions Stageline raises.
@@ -25,6 +27,7 @@ __all__ = [
     "Location",
     "ParseError",
     "Problem",
+    "RenderError",
     "SettingsError",
     "Severity",
     "SourceError",
@@ -140,6 +143,10 @@ class SettingsError(StageLineError, ValueError):
 
 class BlueprintError(StageLineError, ValueError):
     """The document parsed but is not a valid blueprint; ``problems`` lists every error found."""
+
+
+class RenderError(StageLineError):
+    """A drawing cannot be made: an unknown view or theme, a missing optional renderer, a bad output."""
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:

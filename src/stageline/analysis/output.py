@@ -13,10 +13,10 @@ from typing import Any
 
 from stageline.analysis.registry import RULES
 from stageline.analysis.report import Finding, Report, figures_dict
-from stageline.analysis.wording import duration, money, share
 from stageline.errors import Severity
 from stageline.model import Lane
 from stageline.model.vocabulary import LANE_NAMES
+from stageline.wording import duration, money, share
 
 __all__ = ["WRITERS", "dump_report", "effect_text", "headline", "summary_line", "writer"]
 

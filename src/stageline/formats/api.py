@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import os
 import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -16,6 +13,7 @@ from stageline.formats.compact import to_document
 from stageline.formats.emit import emit_json, emit_yaml, merge_yaml
 from stageline.formats.text import MAX_BYTES, decode, read_bytes
 from stageline.formats.tree import SourceMap, parse_json, parse_yaml
+from stageline.memory import paused_gc
 from stageline.model import Blueprint, Source
 
 __all__ = [
@@ -28,6 +26,7 @@ __all__ = [
     "loads",
     "read_document",
     "read_path",
+    "write_bytes",
     "write_text",
 ]
 
@@ -69,20 +68,8 @@ def format_for(path: str | os.PathLike[str], given: str | None = None) -> str:
 
 def read_document(text: str, *, file: str = "<string>", format: str | None = None) -> Document:
     """Parse and check ``text``; raises only for text that is not YAML or JSON at all."""
-    with _paused_gc():
+    with paused_gc():
         return _read_document(text, file, format_for(file, format))
-
-
-@contextlib.contextmanager
-def _paused_gc() -> Iterator[None]:
-    """Parsing makes millions of small objects and no cycles; collecting during it only costs."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _read_document(text: str, file: str, fmt: str) -> Document:
@@ -135,7 +122,7 @@ def dumps(bp: Blueprint, *, format: str = "yaml", header: str | None = None) -> 
     A blueprint read from YAML is written back into its original text: comments, key order and
     shorthand survive wherever the meaning is unchanged.
     """
-    with _paused_gc():
+    with paused_gc():
         return _dumps(bp, format_for("x." + format, format), header)
 
 
@@ -168,6 +155,21 @@ def dump(bp: Blueprint, path: str | os.PathLike[str], *, format: str | None = No
 
 def write_text(path: str | os.PathLike[str], text: str) -> None:
     """Replace ``path`` with ``text`` in one step (write a temporary file, then rename)."""
+    write_bytes(path, text.encode("utf-8"))
+
+
+def _mode_for(target: Path) -> int:
+    """The permissions a new file gets (the umask applied), or those of the file it replaces."""
+    try:
+        return target.stat().st_mode & 0o7777
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
+
+
+def write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
+    """Replace ``path`` with ``data`` in one step: a failed write leaves no half-written file."""
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
     where = Location(str(path))
@@ -182,8 +184,9 @@ def write_text(path: str | os.PathLike[str], text: str) -> None:
             Problem("output.unwritable", f"cannot write here: {exc.strerror or exc}", location=where)
         ) from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, _mode_for(target))
         os.replace(tmp, target)
     except BaseException:
         if os.path.exists(tmp):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from stageline.analysis.registry import Context, Effect, Hit, Option, rule
-from stageline.analysis.wording import money, share
 from stageline.errors import Severity
+from stageline.wording import money, share
 
 __all__ = ["costly_step", "failure", "unpriced"]
 

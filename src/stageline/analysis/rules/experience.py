@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from stageline.analysis.registry import Context, Effect, Hit, Option, rule
-from stageline.analysis.wording import share
 from stageline.errors import Severity
 from stageline.model import Action, Blueprint, FlowKind, Lane
+from stageline.wording import share
 
 __all__ = ["channel_switch", "crowded_step", "emotion_dip", "pain_point", "previous_customer_actions", "steep_drop"]
 

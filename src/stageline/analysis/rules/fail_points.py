@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from stageline.analysis.registry import Context, Effect, Hit, Option, rule
-from stageline.analysis.wording import share
 from stageline.errors import Severity
+from stageline.wording import share
 
 __all__ = ["high_risk", "no_recovery", "unscored"]
 

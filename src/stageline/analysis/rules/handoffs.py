@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from stageline.analysis.registry import Context, Effect, Hit, Option, rule
-from stageline.analysis.wording import share
 from stageline.errors import Severity
 from stageline.model import Lane, LineKind
+from stageline.wording import share
 
 __all__ = ["bounce", "line_crossing", "role_change"]
 

@@ -6,9 +6,9 @@ import re
 from collections.abc import Iterator, Mapping
 
 from stageline.analysis.registry import Context, Effect, Hit, Option, rule
-from stageline.analysis.wording import duration, money, share
 from stageline.errors import Severity
 from stageline.model import Action, Lane
+from stageline.wording import duration, money, share
 
 __all__ = ["endless_loop", "rework_loop", "similar_work", "similarity", "words"]
 

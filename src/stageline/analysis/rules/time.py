@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from stageline.analysis.registry import Context, Effect, Hit, Option, rule
-from stageline.analysis.wording import duration, share
 from stageline.errors import Severity
 from stageline.model import Lane
+from stageline.wording import duration, share
 
 __all__ = ["customer_wait", "dominant_step", "over_tolerance", "unestimated"]
 

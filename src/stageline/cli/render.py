@@ -1,0 +1,189 @@
+"""``stageline render``: draw a blueprint to SVG, PNG, PDF or interactive HTML."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import click
+
+from stageline.errors import Problem, StageLineError
+from stageline.model import Blueprint
+
+__all__ = ["render_command"]
+
+_ALL_FORMATS = ("svg", "png", "pdf", "html")
+
+
+@click.command("render")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", help="Output file, or - for standard output (default: beside FILE, named after it).")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(_ALL_FORMATS),
+    help="Output format (default: from -o's extension, else svg).",
+)
+@click.option(
+    "-v", "--view", help="View: full, journey, phases, role:ID, segment:ID, lanes:A,B or a view named in the file."
+)
+@click.option("-t", "--theme", default="default", show_default=True, help="Theme: default, high-contrast or print.")
+@click.option(
+    "--scale", type=float, default=1.0, show_default=True, help="PNG: pixels per SVG unit (2 for high-DPI screens)."
+)
+@click.option(
+    "--page", help="PDF: tile onto pages of this size (a4, a3, letter, ... ; a3-portrait); default: one poster page."
+)
+@click.option(
+    "--all-views",
+    "all_views",
+    type=click.Path(file_okay=False),
+    help="Write every view in every format into this folder.",
+)
+@click.option("--views", "list_views", is_flag=True, help="List the views this blueprint can be drawn in and exit.")
+@click.option("--watch", is_flag=True, help="Serve a live preview on localhost that redraws on every save.")
+@click.option(
+    "--port", type=int, default=8765, show_default=True, help="--watch: the port to serve on (0 picks a free one)."
+)
+def render_command(
+    file: str,
+    output: str | None,
+    fmt: str | None,
+    view: str | None,
+    theme: str,
+    scale: float,
+    page: str | None,
+    all_views: str | None,
+    list_views: bool,
+    watch: bool,
+    port: int,
+) -> None:
+    """Draw a blueprint: phases and steps across, lanes down, the three lines, flows and marks.
+
+    The format comes from -o's extension (.svg, .png, .pdf, .html) or --format. HTML is one
+    self-contained page with pan and zoom, details on hover, flows highlighted on click and
+    filters by lane and role. Exits 1 when the blueprint or the options cannot be used.
+    """
+    try:
+        if watch:
+            _watch(file, view, theme, port)
+            return
+        from stageline.formats import load
+
+        bp = load(file)
+        if list_views:
+            _list_views(bp)
+            return
+        if all_views is not None:
+            failed = _all_views(bp, file, Path(all_views), theme, scale, page)
+            if failed:
+                sys.exit(1)
+            return
+        _one(bp, file, output, fmt, view, theme, scale, page)
+    except StageLineError as exc:
+        for problem in exc.problems:
+            click.echo(_located(problem), err=True)
+        sys.exit(1)
+
+
+#: Where a problem with no place in a file comes from: the option that asked for it.
+_OPTIONS = {
+    "render.view": "--view",
+    "render.theme": "--theme",
+    "render.format": "--format",
+    "render.extension": "--output",
+    "render.scale": "--scale",
+    "render.size": "--scale",
+    "render.page": "--page",
+}
+
+
+def _located(problem: Problem) -> str:
+    if problem.location.line or problem.location.file != "<string>":
+        return str(problem)
+    where = _OPTIONS.get(problem.code, "stageline render")
+    return f"{where}: {problem.severity.value}: {problem.message}" + (f" ({problem.hint})" if problem.hint else "")
+
+
+def _one(
+    bp: Blueprint,
+    file: str,
+    output: str | None,
+    fmt: str | None,
+    view: str | None,
+    theme: str,
+    scale: float,
+    page: str | None,
+) -> None:
+    from stageline.formats.api import write_bytes
+    from stageline.render.output import format_for, render
+
+    if output is None:
+        kind = fmt or "svg"
+        target: str = str(Path(file).with_name(_file_name(Path(file).stem, view, kind)))
+    else:
+        kind = format_for(output, fmt) if output != "-" else (fmt or "svg")
+        target = output
+    if target == "-" and kind in ("png", "pdf") and sys.stdout.isatty():
+        raise click.UsageError(f"{kind.upper()} is binary; give -o FILE or redirect the output")
+    data = render(bp, view=view, theme=theme, format=kind, scale=scale, page=page)
+    if target == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    write_bytes(target, data)
+    click.echo(f"wrote {target}", err=True)
+
+
+def _file_name(stem: str, view: str | None, kind: str) -> str:
+    suffix = "" if view in (None, "full") else "-" + re.sub(r"[^A-Za-z0-9_.-]+", "-", view or "").strip("-")
+    return f"{stem}{suffix}.{kind}"
+
+
+def _all_views(bp: Blueprint, file: str, folder: Path, theme: str, scale: float, page: str | None) -> bool:
+    from stageline.formats.api import write_bytes
+    from stageline.layout.view import view_names
+    from stageline.render.output import FORMATS, Options, draw
+
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = Path(file).stem
+    failed = False
+    for name in view_names(bp):
+        drawing = draw(bp, name, theme)
+        for kind in _ALL_FORMATS:
+            target = folder / _file_name(stem, name if name != "full" else None, kind)
+            try:
+                write_bytes(target, FORMATS[kind](drawing, Options(scale=scale, page=page)))
+            except StageLineError as exc:
+                failed = True
+                for problem in exc.problems:
+                    click.echo(
+                        f"{target}: {problem.message}" + (f" ({problem.hint})" if problem.hint else ""), err=True
+                    )
+                continue
+            click.echo(f"wrote {target}", err=True)
+    return failed
+
+
+def _list_views(bp: Blueprint) -> None:
+    from stageline.layout.view import view_names
+
+    own = {v.id: v for v in bp.views}
+    for name in view_names(bp):
+        view = own.get(name)
+        described = f"  {view.name}" if view else ""
+        click.echo(f"{name}{described}")
+
+
+def _watch(file: str, view: str | None, theme: str, port: int) -> None:
+    from stageline.cli.watch import serve_forever
+
+    def page(path: Path) -> str:
+        from stageline.formats import load
+        from stageline.render.output import render
+
+        return render(load(str(path)), view=view, theme=theme, format="html").decode("utf-8")
+
+    serve_forever(Path(file), page, host="127.0.0.1", port=port, echo=lambda text: click.echo(text, err=True))

@@ -1,0 +1,810 @@
+"""Lay a blueprint out as a scene: the grid of steps and lanes, boxes, arrows, lines and legend.
+
+The drawing follows the conventions service designers know (Bitner, Ostrom and Morgan; Nielsen
+Norman Group): time runs left to right in steps grouped by phases; the lanes run top to bottom
+(physical evidence, customer, frontstage, backstage, support) with extra rows where the file
+places them; the lines of interaction, visibility (dashed) and internal interaction sit between
+their lanes; arrows are one-way (dependency), two-way (codependency), dashed (information) or
+heavy (handoff), and every arrow that crosses a line is marked where it crosses.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from stageline.layout import route
+from stageline.layout.legend import legend
+from stageline.layout.scene import Arrow, Band, Box, Curve, Icon, Rule, Scene, Shape, Text
+from stageline.layout.text import clean, fit, wrap
+from stageline.layout.theme import Paint, Theme, get_theme, readable_text
+from stageline.layout.typeface import FONT_STACK, face
+from stageline.layout.view import SUMMARY_CELL, Column, Selection, select
+from stageline.memory import paused_gc
+from stageline.model import Action, Blueprint, Flow, Lane, LineKind, Style
+from stageline.model.vocabulary import LANE_NAMES, LINE_NAMES, STANDARD_LINES
+from stageline.wording import duration as duration_words
+
+__all__ = ["layout"]
+
+MARGIN = 28.0
+LABEL_W = 148.0
+COL_W = 164.0
+GUTTER_MIN = 28.0
+ROW_PAD = 12.0
+STACK_GAP = 8.0
+BOX_PAD_X = 8.0
+LABEL_SIZE = 12.0
+LABEL_LEADING = 15.0
+META_SIZE = 10.5
+NOTE_SIZE = 11.0
+ICON_ROW = 15.0
+EMOTION_H = 84.0
+MIN_WIDTH = 760.0
+_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
+
+
+@dataclass(slots=True)
+class _Planned:
+    """A box measured but not yet placed."""
+
+    id: str
+    kind: str
+    lane: str
+    step: str
+    col: int
+    row: int
+    paint: Paint
+    stroke_width: float
+    dash: str | None
+    bold: bool
+    lines: tuple[str, ...]
+    meta: str | None
+    marks: list[list[tuple[str, str]]]  # rows of (icon kind, short text)
+    tooltip: str
+    role: str | None = None
+    segments: tuple[str, ...] = ()
+    size: float = LABEL_SIZE
+    top: float = 0.0
+    height: float = 0.0
+    ports: dict[str, list[int]] = field(default_factory=dict)
+
+
+def layout(bp: Blueprint, view: str | Selection | None = None, theme: str | Theme = "default") -> Scene:
+    """The scene for ``bp`` drawn in ``view`` (a name, ``full`` when None, or a selection) and ``theme``."""
+    sel = view if isinstance(view, Selection) else select(bp, view)
+    th = theme if isinstance(theme, Theme) else get_theme(theme)
+    with paused_gc():
+        return _Layout(bp, sel, th).scene()
+
+
+class _Layout:
+    def __init__(self, bp: Blueprint, sel: Selection, th: Theme) -> None:
+        self.bp, self.sel, self.th = bp, sel, th
+        self.row_index = {r: i for i, r in enumerate(sel.rows)}
+        self.col_of = sel.column_of()
+        self.styles = {s.tag: s for s in bp.styles}
+        self.roles = {r.id: r.name for r in bp.roles}
+        self.systems = {s.id: s.name for s in bp.systems}
+        self.labels = {a.id: clean(a.label) for a in sel.actions}
+        #: Rectangles already drawn on (boxes, flow labels), by grid cell, to keep labels apart.
+        self.taken: dict[tuple[int, int], list[tuple[float, float, float, float]]] = {}
+
+    # -- measuring -----------------------------------------------------------------------------
+
+    def scene(self) -> Scene:
+        boxes = self._plan_boxes()
+        row_h = self._stack(boxes)
+        ncols, nrows = len(self.sel.columns), len(self.sel.rows)
+        by_id = {b.id: b for b in boxes if b.kind != "note"}
+        flows = self._flows(by_id)
+        slots = {b.id: route.Slot(b.id, b.col, b.row, b.top, b.height) for b in boxes}
+        plans = route.plan_routes([(slots[f.source], slots[f.target]) for f in flows], slots.values())
+
+        # Horizontal gaps: lines first, then tracks for arrows that cross in a channel.
+        gap_lines = self._gap_lines()
+        channel: dict[int, list[route.Plan]] = defaultdict(list)
+        for p in plans:
+            if p.gap is not None:
+                channel[p.gap].append(p)
+        gap_tracks: dict[int, int] = {}
+        for gap, members in channel.items():
+            tracks, count = route.assign_tracks([tuple(sorted(p.gutters)) for p in members])  # type: ignore[misc]
+            for p, t in zip(members, tracks, strict=True):
+                p.gap_track = t
+            gap_tracks[gap] = count
+
+        def gap_height(gap: int) -> float:
+            lines = len(gap_lines.get(gap, ()))
+            top = 14.0 + 9.0 * lines if lines else 8.0
+            return max(top + gap_tracks.get(gap, 0) * route.TRACK + 4.0, 26.0 if lines else 12.0)
+
+        # Vertical positions.
+        title_h = 64.0
+        header_top = MARGIN + title_h
+        phase_h = 30.0 if any(c.phase for c in self.sel.columns) and not self.sel.summary else 0.0
+        step_lines = [self._column_title(c) for c in self.sel.columns]
+        step_h = max((14.0 + 15.0 * len(lines) + (14.0 if time else 0.0) for lines, time in step_lines), default=30.0)
+        y = header_top + phase_h + step_h + 6.0
+        emotion_top = None
+        if self.sel.emotion:
+            emotion_top = y
+            y += EMOTION_H + 8.0
+        gap_top: dict[int, float] = {}
+        row_top: list[float] = []
+        gap_top[-1] = y
+        y += gap_height(-1) if -1 in gap_tracks else 0.0
+        for r in range(nrows):
+            row_top.append(y)
+            y += row_h[r]
+            gap_top[r] = y
+            y += gap_height(r) if r < nrows - 1 or r in gap_tracks else 0.0
+        grid_bottom = y
+
+        # Ports along box sides, ordered by where the other end is, to avoid needless crossings.
+        self._spread_ports(plans, boxes, row_top)
+
+        # Vertical segments: tracks per gutter, and per column for direct arrows.
+        port_y = {}
+        for p in plans:
+            port_y[p.index] = (
+                row_top[p.src.row] + p.src.top + p.src_y,
+                row_top[p.dst.row] + p.dst.top + p.dst_y,
+            )
+        gutter_segments: dict[int, list[tuple[route.Plan, int, float, float]]] = defaultdict(list)
+        column_direct: dict[int, list[route.Plan]] = defaultdict(list)
+        for p in plans:
+            ys, yd = port_y[p.index]
+            p.tracks = [0] * len(p.gutters)
+            if p.shape == "channel":
+                assert p.gap is not None
+                yc = gap_top[p.gap] + self._track_offset(p.gap, gap_lines, p.gap_track)
+                gutter_segments[p.gutters[0]].append((p, 0, min(ys, yc), max(ys, yc)))
+                gutter_segments[p.gutters[1]].append((p, 1, min(yd, yc), max(yd, yc)))
+            elif p.shape == "direct":
+                column_direct[p.src.col].append(p)
+            else:
+                gutter_segments[p.gutters[0]].append((p, 0, min(ys, yd), max(ys, yd)))
+        gutter_tracks: dict[int, int] = {}
+        for g, segs in gutter_segments.items():
+            tracks, count = route.assign_tracks([(lo, hi) for _, _, lo, hi in segs])
+            for (p, k, _, _), t in zip(segs, tracks, strict=True):
+                p.tracks[k] = t
+            gutter_tracks[g] = count
+        direct_tracks: dict[int, int] = {}
+        for col, members in column_direct.items():
+            spans = []
+            for p in members:
+                ys, yd = port_y[p.index]
+                spans.append((min(ys, yd), max(ys, yd)))
+            tracks, count = route.assign_tracks(spans)
+            for p, t in zip(members, tracks, strict=True):
+                p.x_track = t
+            direct_tracks[col] = count
+
+        # Horizontal positions.
+        gutter_w = [max(GUTTER_MIN, 16.0 + gutter_tracks.get(g, 0) * route.TRACK) for g in range(ncols + 1)]
+        col_x: list[float] = []
+        x = MARGIN + LABEL_W
+        for k in range(ncols):
+            x += gutter_w[k]
+            col_x.append(x)
+            x += COL_W
+        grid_right = x + gutter_w[ncols]
+        width = max(grid_right + MARGIN, MIN_WIDTH)
+        grid_left = MARGIN + LABEL_W
+
+        def gutter_x(g: int, track: int) -> float:
+            left = col_x[g] - gutter_w[g] if g < ncols else col_x[-1] + COL_W
+            count = gutter_tracks.get(g, 1)
+            return left + (gutter_w[g] - count * route.TRACK) / 2 + (track + 0.5) * route.TRACK
+
+        # Rules (the lines between lanes).
+        rules: list[Rule] = []
+        for gap, kinds in sorted(gap_lines.items()):
+            for k, (kind, label) in enumerate(kinds):
+                ly = gap_top[gap] + 12.0 + 9.0 * k
+                rules.append(self._rule(kind, label, self.sel.rows[gap], ly, grid_left, grid_right))
+        rule_ys = [r.y for r in rules]
+
+        # Boxes in absolute coordinates.
+        placed: dict[str, Box] = {}
+        for b in boxes:
+            box = placed[b.id] = self._box(b, col_x[b.col], row_top[b.row] + b.top)
+            self._claim((box.x, box.y, box.x + box.width, box.y + box.height))
+
+        # Arrows.
+        arrows = [
+            self._arrow(
+                flows[p.index], p, placed, port_y[p.index], gap_top, gap_lines, gutter_x, rule_ys, direct_tracks
+            )
+            for p in plans
+        ]
+
+        bands = self._bands(row_top, row_h, grid_left, grid_right, emotion_top)
+        header = self._header(width, header_top, phase_h, step_h, step_lines, col_x, gutter_w, grid_left, grid_right)
+        curve = self._curve(emotion_top, col_x, grid_left, grid_right) if emotion_top is not None else None
+        items, legend_h = legend(
+            self.bp, self.sel, self.th, arrows, list(placed.values()), MARGIN, grid_bottom + 24.0, width - 2 * MARGIN
+        )
+        height = grid_bottom + 24.0 + legend_h + MARGIN
+        colours = sorted({a.colour for a in arrows} | {self.th.flows[k] for k in self.th.flows})
+        return Scene(
+            width=round(width, 1),
+            height=round(height, 1),
+            title=self._title(),
+            subtitle=self._subtitle(),
+            description=self._description(len(placed), len(arrows)),
+            background=self.th.background,
+            font_stack=FONT_STACK,
+            header=tuple(header),
+            bands=tuple(bands),
+            rules=tuple(rules),
+            arrows=tuple(arrows),
+            boxes=tuple(placed[b.id] for b in boxes),
+            curve=curve,
+            legend=tuple(items),
+            marker_colours=tuple(colours),
+            dim_opacity=self.th.dim_opacity,
+            highlight_colour=self.th.highlight,
+        )
+
+    def _plan_boxes(self) -> list[_Planned]:
+        out: list[_Planned] = []
+        count: dict[tuple[int, int], int] = defaultdict(int)
+        hidden: dict[tuple[int, int], int] = defaultdict(int)
+        for a in self.sel.actions:
+            col = self.col_of.get(a.step)
+            row = self.row_index.get(a.lane.value)
+            if col is None or row is None:
+                continue
+            if self.sel.summary and count[col, row] >= SUMMARY_CELL:
+                hidden[col, row] += 1
+                continue
+            count[col, row] += 1
+            out.append(self._plan_action(a, col, row))
+        for col_i, column in enumerate(self.sel.columns):
+            for step_id in column.steps:
+                step = self.bp.step(step_id)
+                if step is None:
+                    continue
+                for row_id, texts in step.cells:
+                    row = self.row_index.get(row_id)
+                    if row is None:
+                        continue
+                    for n, text in enumerate(texts):
+                        out.append(self._plan_note(f"{step_id}.{row_id}.{n}", text, row_id, step_id, col_i, row))
+        for (col, row), n in sorted(hidden.items()):
+            lane = self.sel.rows[row]
+            out.append(self._plan_note(f"more.{col}.{lane}", f"+{n} more", lane, self.sel.columns[col].id, col, row))
+        return out
+
+    def _plan_action(self, a: Action, col: int, row: int) -> _Planned:
+        th = self.th
+        evidence = a.lane is Lane.EVIDENCE
+        paint = th.boxes[a.lane.value]
+        stroke_width = th.box_stroke_width
+        dash: str | None = None
+        bold = False
+        for tag in a.tags:
+            style = self.styles.get(tag)
+            if style is not None:
+                paint, sw, dash_set, bold_set = _apply_style(paint, style)
+                stroke_width = max(stroke_width, sw) if bold_set else stroke_width
+                dash = "5 3" if dash_set else dash if dash_set is None else None
+                bold = bold or bool(bold_set)
+        max_lines = 3 if self.sel.summary else 4
+        label = clean(a.label) or a.id
+        lines, _cut = wrap(label, COL_W - 2 * BOX_PAD_X, LABEL_SIZE, max_lines, "semibold" if bold else "regular")
+        meta_parts = []
+        if a.role:
+            meta_parts.append(self.roles.get(a.role, a.role))
+        elif a.system:
+            meta_parts.append(self.systems.get(a.system, a.system))
+        if a.channel:
+            meta_parts.append(a.channel)
+        if a.duration is not None:
+            meta_parts.append(duration_words(a.duration.expected))
+        meta = (
+            fit(clean(" · ".join(meta_parts)), COL_W - 2 * BOX_PAD_X, META_SIZE)
+            if meta_parts and not evidence
+            else None
+        )
+        found: list[tuple[str, str]] = []
+        if not evidence:
+            if a.fail_point is not None:
+                rpn = a.fail_point.risk_priority
+                found.append(("fail", f"RPN {rpn}" if rpn is not None else "fail point"))
+            if a.wait is not None:
+                found.append(("wait", duration_words(a.wait.expected)))
+            if a.pain_points:
+                found.append(("pain", str(len(a.pain_points))))
+            if a.kpis:
+                found.append(("kpi", str(len(a.kpis))))
+        marks = _mark_rows(found)
+        return _Planned(
+            id=a.id,
+            kind="evidence" if evidence else "action",
+            lane=a.lane.value,
+            step=a.step,
+            col=col,
+            row=row,
+            paint=paint,
+            stroke_width=stroke_width,
+            dash=dash,
+            bold=bold,
+            lines=lines,
+            meta=meta,
+            marks=marks,
+            tooltip=self._tooltip(a, label),
+            role=a.role,
+            segments=a.segments,
+        )
+
+    def _plan_note(self, nid: str, text: str, row_id: str, step: str, col: int, row: int) -> _Planned:
+        lines, _ = wrap(clean(text), COL_W - 2 * BOX_PAD_X, NOTE_SIZE, 5)
+        return _Planned(
+            id=nid,
+            kind="note",
+            lane=row_id,
+            step=step,
+            col=col,
+            row=row,
+            paint=self.th.boxes["row"],
+            stroke_width=self.th.box_stroke_width,
+            dash=None,
+            bold=False,
+            lines=lines,
+            meta=None,
+            marks=[],
+            tooltip=clean(text),
+            size=NOTE_SIZE,
+        )
+
+    def _tooltip(self, a: Action, label: str) -> str:
+        parts = [label]
+        if a.description:
+            parts.append(clean(a.description))
+        return "\n".join(parts)
+
+    def _stack(self, boxes: list[_Planned]) -> list[float]:
+        cells: dict[tuple[int, int], float] = defaultdict(lambda: ROW_PAD)
+        for b in boxes:
+            leading = LABEL_LEADING if b.kind != "note" else 14.0
+            h = 8.0 + leading * max(1, len(b.lines)) + (13.0 if b.meta else 0.0) + ICON_ROW * len(b.marks) + 5.0
+            b.height = max(h, 32.0)
+            b.top = cells[b.col, b.row]
+            cells[b.col, b.row] = b.top + b.height + STACK_GAP
+        heights = [44.0] * len(self.sel.rows)
+        for (_, row), bottom in cells.items():
+            heights[row] = max(heights[row], bottom - STACK_GAP + ROW_PAD)
+        return heights
+
+    def _flows(self, by_id: dict[str, _Planned]) -> list[Flow]:
+        out: list[Flow] = []
+        seen: set[tuple[str, str, str]] = set()
+        for f in self.bp.flows:
+            src, dst = by_id.get(f.source), by_id.get(f.target)
+            if src is None or dst is None or f.source == f.target:
+                continue
+            if self.sel.summary and src.col == dst.col:
+                continue
+            key = (f.source, f.target, f.kind.value)
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append(f)
+        return out
+
+    def _gap_lines(self) -> dict[int, list[tuple[LineKind, str | None]]]:
+        rows = self.sel.rows
+        out: dict[int, list[tuple[LineKind, str | None]]] = defaultdict(list)
+        wanted: list[tuple[str, LineKind, str | None]] = [
+            (lane.value, kind, None) for kind, lane in STANDARD_LINES.items()
+        ]
+        wanted += [(line.below, line.kind, line.label) for line in self.bp.lines]
+        for below, kind, label in wanted:
+            r = self.row_index.get(below)
+            if r is not None and r < len(rows) - 1:
+                out[r].append((kind, label))
+        return dict(out)
+
+    @staticmethod
+    def _track_offset(gap: int, gap_lines: dict[int, list[tuple[LineKind, str | None]]], track: int) -> float:
+        lines = len(gap_lines.get(gap, ()))
+        top = 14.0 + 9.0 * lines if lines else 8.0
+        return top + (track + 0.5) * route.TRACK
+
+    def _spread_ports(self, plans: list[route.Plan], boxes: list[_Planned], row_top: list[float]) -> None:
+        sides: dict[tuple[str, str], list[tuple[tuple[float, ...], route.Plan, bool]]] = defaultdict(list)
+        for p in plans:
+            other_d = (row_top[p.dst.row] + p.dst.top + p.dst.height / 2, float(p.dst.col))
+            other_s = (row_top[p.src.row] + p.src.top + p.src.height / 2, float(p.src.col))
+            sides[p.src.id, p.src_side].append((other_d, p, True))
+            sides[p.dst.id, p.dst_side].append((other_s, p, False))
+        for (_, side), members in sides.items():
+            if side in ("T", "B"):
+                continue
+            members.sort(key=lambda m: (m[0], m[1].index))
+            n = len(members)
+            for k, (_, p, is_src) in enumerate(members):
+                slot = p.src if is_src else p.dst
+                inner = max(slot.height - 12.0, 0.0)
+                offset = 6.0 + inner * (k + 1) / (n + 1) if n > 1 else slot.height / 2
+                if is_src:
+                    p.src_y = offset
+                else:
+                    p.dst_y = offset
+        for p in plans:
+            if p.src_side == "B":
+                p.src_y, p.dst_y = p.src.height, 0.0
+            elif p.src_side == "T":
+                p.src_y, p.dst_y = 0.0, p.dst.height
+
+    # -- drawing -------------------------------------------------------------------------------
+
+    def _box(self, b: _Planned, x: float, y: float) -> Box:
+        size = b.size
+        leading = LABEL_LEADING if b.kind != "note" else 14.0
+        label = Text(
+            x + BOX_PAD_X,
+            y + 8.0 + size * 0.95,
+            b.lines,
+            size,
+            b.paint.text,
+            "semibold" if b.bold else "regular",
+            line_height=leading,
+        )
+        cursor = y + 8.0 + leading * max(1, len(b.lines))
+        meta = None
+        if b.meta:
+            meta = Text(x + BOX_PAD_X, cursor + META_SIZE * 0.95, (b.meta,), META_SIZE, _muted_on(self.th, b.paint))
+            cursor += 13.0
+        icons: list[Icon] = []
+        notes: list[Text] = []
+        iy = cursor + 7.0
+        for row in b.marks:
+            ix = x + BOX_PAD_X
+            for kind, short in row:
+                icons.append(Icon(kind, ix + 5.5, iy, 11.0, self.th.icons[kind]))
+                notes.append(Text(ix + 13.0, iy + 3.6, (short,), 10.0, _muted_on(self.th, b.paint)))
+                ix += 13.0 + _text_w(short, 10.0) + 8.0
+            iy += ICON_ROW
+        dim = bool(self.sel.highlight) and b.id not in self.sel.highlight and b.kind != "note"
+        return Box(
+            id=b.id,
+            kind=b.kind,
+            lane=b.lane,
+            step=b.step,
+            role=b.role,
+            segments=b.segments,
+            x=x,
+            y=y,
+            width=COL_W,
+            height=b.height,
+            fill=b.paint.fill,
+            stroke=b.paint.stroke,
+            stroke_width=b.stroke_width,
+            dash=b.dash,
+            label=label,
+            meta=meta,
+            icons=tuple(icons),
+            notes=tuple(notes),
+            tooltip=b.tooltip,
+            dim=dim,
+            highlight=b.id in self.sel.highlight,
+        )
+
+    def _arrow(
+        self,
+        flow: Flow,
+        p: route.Plan,
+        boxes: dict[str, Box],
+        ports: tuple[float, float],
+        gap_top: dict[int, float],
+        gap_lines: dict[int, list[tuple[LineKind, str | None]]],
+        gutter_x: Callable[[int, int], float],
+        rule_ys: list[float],
+        direct_tracks: dict[int, int],
+    ) -> Arrow:
+        src, dst = boxes[flow.source], boxes[flow.target]
+        ys, yd = ports
+        sx = src.x + src.width if p.src_side == "R" else src.x
+        dx = dst.x + dst.width if p.dst_side == "R" else dst.x
+        pts: list[tuple[float, float]]
+        if p.shape == "direct":
+            n = direct_tracks.get(p.src.col, 1)
+            x = src.x + src.width / 2 + (p.x_track - (n - 1) / 2) * 10.0
+            pts = [(x, ys), (x, yd)]
+        elif p.shape == "channel":
+            assert p.gap is not None
+            yc = gap_top[p.gap] + self._track_offset(p.gap, gap_lines, p.gap_track)
+            g1 = gutter_x(p.gutters[0], p.tracks[0])
+            g2 = gutter_x(p.gutters[1], p.tracks[1])
+            pts = [(sx, ys), (g1, ys), (g1, yc), (g2, yc), (g2, yd), (dx, yd)]
+        else:
+            g = gutter_x(p.gutters[0], p.tracks[0])
+            pts = [(sx, ys), (g, ys), (g, yd), (dx, yd)]
+        pts = _simplify(pts)
+        kind = flow.kind.value
+        colour = self.th.flows[kind]
+        crossings = []
+        for (x1, y1), (x2, y2) in itertools.pairwise(pts):
+            if x1 == x2:
+                lo, hi = sorted((y1, y2))
+                crossings += [Icon("crossing", x1, ry, 7.0, self.th.crossing) for ry in rule_ys if lo < ry < hi]
+        text = flow.label or ""
+        if flow.probability is not None:
+            pct = f"{flow.probability * 100:.0f}%"
+            text = f"{text} {pct}".strip() if pct not in text else text
+        label = self._flow_label(clean(text), pts) if text else None
+        src_name = self.labels.get(flow.source, flow.source)
+        dst_name = self.labels.get(flow.target, flow.target)
+        tooltip = f"{src_name} {flow.kind.arrow} {dst_name}" + (f": {clean(text)}" if text else "")
+        dim = bool(self.sel.highlight) and not ({flow.source, flow.target} & self.sel.highlight)
+        return Arrow(
+            source=flow.source,
+            target=flow.target,
+            kind=kind,
+            points=tuple(pts),
+            colour=colour,
+            width=1.9 if kind == "handoff" else 1.25,
+            dash="4 3" if kind == "information" else None,
+            head_start=kind == "codependency",
+            head_end=True,
+            crossings=tuple(crossings),
+            label=label,
+            tooltip=tooltip,
+            dim=dim,
+        )
+
+    def _flow_label(self, text: str, pts: list[tuple[float, float]]) -> Text | None:
+        """The label above the longest horizontal run, when it has room there; else none.
+
+        A label that would overlap a box or another label is left out: the arrow's tooltip
+        still carries it.
+        """
+        runs = [(abs(b[0] - a[0]), a, b) for a, b in itertools.pairwise(pts) if a[1] == b[1]]
+        if not runs:
+            return None
+        length, a, b = max(runs, key=lambda r: r[0])
+        if length < 60.0:
+            return None
+        short = fit(text, length - 12.0, 10.0)
+        half = _text_w(short, 10.0) / 2 + 2.0
+        cx, y = (a[0] + b[0]) / 2, a[1] - 4.0
+        rect = (cx - half, y - 9.0, cx + half, y + 2.5)
+        if self._occupied(rect):
+            return None
+        self._claim(rect)
+        return Text(cx, y, (short,), 10.0, self.th.muted, anchor="middle")
+
+    _CELL = 160.0
+
+    def _cells(self, rect: tuple[float, float, float, float]) -> Iterator[tuple[int, int]]:
+        x1, y1, x2, y2 = rect
+        for i in range(int(x1 // self._CELL), int(x2 // self._CELL) + 1):
+            for j in range(int(y1 // self._CELL), int(y2 // self._CELL) + 1):
+                yield i, j
+
+    def _claim(self, rect: tuple[float, float, float, float]) -> None:
+        for cell in self._cells(rect):
+            self.taken.setdefault(cell, []).append(rect)
+
+    def _occupied(self, rect: tuple[float, float, float, float]) -> bool:
+        x1, y1, x2, y2 = rect
+        return any(
+            x1 < b[2] and b[0] < x2 and y1 < b[3] and b[1] < y2
+            for cell in self._cells(rect)
+            for b in self.taken.get(cell, ())
+        )
+
+    def _rule(self, kind: LineKind, label: str | None, above: str, y: float, x1: float, x2: float) -> Rule:
+        name = label or LINE_NAMES[kind]
+        dash = {"visibility": "9 5", "order-penetration": "2 4", "implementation": "2 4"}.get(kind.value)
+        width = 1.6 if kind.value in ("interaction", "visibility", "internal") else 1.2
+        text = Text(MARGIN + 2.0, y - 3.0, (fit(clean(name), LABEL_W - 4.0, 9.5),), 9.5, self.th.muted)
+        return Rule(kind.value, above, round(y, 2), MARGIN, x2, self.th.line, width, dash, text)
+
+    def _bands(
+        self, row_top: list[float], row_h: list[float], left: float, right: float, emotion_top: float | None
+    ) -> list[Band]:
+        bands: list[Band] = []
+        names = {r.id: r.name for r in self.bp.rows}
+        if emotion_top is not None:
+            bands.append(self._band("emotion", "Customer emotion", emotion_top, EMOTION_H, left, right, "emotion"))
+        for r, row_id in enumerate(self.sel.rows):
+            lane_name = LANE_NAMES.get(Lane(row_id)) if row_id in {lane.value for lane in Lane} else None
+            name = lane_name or names.get(row_id, row_id)
+            fill_key = row_id if lane_name else "row"
+            bands.append(self._band(row_id, name, row_top[r], row_h[r], left, right, fill_key))
+        return bands
+
+    def _band(self, rid: str, name: str, y: float, h: float, left: float, right: float, fill_key: str) -> Band:
+        room = LABEL_W - (48.0 if rid == "emotion" else 24.0)  # the emotion scale sits beside it
+        lines, _ = wrap(clean(name), room, 12.0, 4, "semibold")
+        label = Text(MARGIN + 10.0, y + 20.0, lines, 12.0, self.th.label.text, "semibold", line_height=15.0)
+        return Band(
+            id=rid,
+            name=clean(name),
+            x=left,
+            y=y,
+            width=right - left,
+            height=h,
+            fill=self.th.bands[fill_key],
+            label=label,
+            label_fill=self.th.label.fill,
+            label_stroke=self.th.label.stroke,
+            label_width=LABEL_W - 8.0,
+        )
+
+    def _column_title(self, column: Column) -> tuple[tuple[str, ...], str | None]:
+        lines, _ = wrap(clean(column.name) or column.id, COL_W + 8.0, 12.0, 3, "semibold")
+        time = column.time
+        if self.sel.summary:
+            n = len(column.steps)
+            time = f"{n} step" + ("s" if n != 1 else "")
+        return lines, (fit(clean(time), COL_W + 8.0, 11.0) if time else None)
+
+    def _header(
+        self,
+        width: float,
+        top: float,
+        phase_h: float,
+        step_h: float,
+        step_lines: list[tuple[tuple[str, ...], str | None]],
+        col_x: list[float],
+        gutter_w: list[float],
+        grid_left: float,
+        grid_right: float,
+    ) -> list[Shape | Text]:
+        th = self.th
+        out: list[Shape | Text] = []
+        title = fit(clean(self.bp.title), width - 2 * MARGIN, 22.0, "semibold")
+        out.append(Text(MARGIN, MARGIN + 20.0, (title,), 22.0, th.title, "semibold"))
+        out.append(Text(MARGIN, MARGIN + 42.0, (fit(self._subtitle(), width - 2 * MARGIN, 12.5),), 12.5, th.muted))
+        cols = self.sel.columns
+
+        def left_edge(k: int) -> float:
+            return col_x[k] - gutter_w[k] / 2
+
+        def right_edge(k: int) -> float:
+            return col_x[k] + COL_W + gutter_w[k + 1] / 2
+
+        if phase_h:
+            names = {p.id: p.name for p in self.bp.phases}
+            k = 0
+            while k < len(cols):
+                phase = cols[k].phase
+                end = k
+                while end + 1 < len(cols) and cols[end + 1].phase == phase:
+                    end += 1
+                x1, x2 = left_edge(k) + 2.0, right_edge(end) - 2.0
+                if phase:
+                    out.append(
+                        Shape(x1, top, x2 - x1, phase_h - 4.0, fill=th.phase.fill, stroke=th.phase.stroke, radius=4)
+                    )
+                    name = fit(clean(names.get(phase, phase)), x2 - x1 - 16.0, 12.5, "semibold")
+                    out.append(Text(x1 + 10.0, top + 17.5, (name,), 12.5, th.phase.text, "semibold"))
+                k = end + 1
+        y = top + phase_h
+        for k, (lines, time) in enumerate(step_lines):
+            x1, x2 = left_edge(k) + 2.0, right_edge(k) - 2.0
+            out.append(Shape(x1, y, x2 - x1, step_h - 4.0, fill=th.step.fill, stroke=th.step.stroke, radius=4))
+            out.append(Text(x1 + 8.0, y + 18.0, lines, 12.0, th.step.text, "semibold", line_height=15.0))
+            if time:
+                out.append(Text(x1 + 8.0, y + 18.0 + 15.0 * len(lines), (time,), 11.0, _muted_on(th, th.step)))
+        label = "Phases" if self.sel.summary else "Steps"
+        out.append(Text(MARGIN + 10.0, y + 18.0, (label,), 12.0, th.muted, "semibold"))
+        return out
+
+    def _curve(self, top: float, col_x: list[float], left: float, right: float) -> Curve:
+        values: dict[int, list[float]] = defaultdict(list)
+        for a in self.sel.actions:
+            if a.lane is Lane.CUSTOMER and a.emotion is not None and a.step in self.col_of:
+                values[self.col_of[a.step]].append(max(-2.0, min(2.0, a.emotion)))
+        mid = top + EMOTION_H / 2
+        amp = EMOTION_H / 2 - 14.0
+        pts = tuple(
+            (round(col_x[c] + COL_W / 2, 2), round(mid - (sum(v) / len(v)) / 2 * amp, 2), round(sum(v) / len(v), 2))
+            for c, v in sorted(values.items())
+        )
+        x = MARGIN + LABEL_W - 16.0
+        scale = tuple(
+            Text(x, y + 3.5, (mark,), 10.0, _muted_on(self.th, self.th.label), anchor="end")
+            for mark, y in (("+2", mid - amp), ("0", mid), ("\u22122", mid + amp))
+        )
+        return Curve(pts, mid, left, right, self.th.emotion, self.th.line, scale)
+
+    # -- words ---------------------------------------------------------------------------------
+
+    def _title(self) -> str:
+        title = clean(self.bp.title)
+        return title if self.sel.id == "full" else f"{title}: {clean(self.sel.name)}"
+
+    def _subtitle(self) -> str:
+        bp = self.bp
+        parts = [clean(self.sel.name)]
+        if bp.service:
+            parts.append(clean(bp.service))
+        segments = {s.id: s.name for s in bp.segments}
+        if self.sel.segments:
+            parts.append("segment: " + ", ".join(clean(segments.get(s, s)) for s in self.sel.segments))
+        elif bp.segments:
+            parts.append("segments: " + ", ".join(clean(s.name) for s in bp.segments))
+        parts.append(bp.status.value)
+        if bp.version:
+            parts.append(f"version {clean(bp.version)}")
+        if bp.date:
+            parts.append(bp.date.isoformat())
+        if bp.owner:
+            parts.append(f"owner: {clean(bp.owner)}")
+        return " · ".join(parts)
+
+    def _description(self, boxes: int, arrows: int) -> str:
+        sel = self.sel
+        lanes = [LANE_NAMES[Lane(r)].lower() for r in sel.rows if r in {lane.value for lane in Lane}]
+        what = "phases" if sel.summary else "steps"
+        text = (
+            f"{clean(self.sel.name)} of {clean(self.bp.title)}: {len(sel.columns)} {what}, "
+            f"{len(sel.actions)} actions in the rows {', '.join(lanes) or 'none'}, {arrows} flows."
+        )
+        if self.bp.description:
+            text += " " + clean(self.bp.description)
+        return text
+
+
+def _mark_rows(marks: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
+    """The marks (icon and short text) in rows that fit inside a box."""
+    room = COL_W - 2 * BOX_PAD_X
+    rows: list[list[tuple[str, str]]] = []
+    used = room + 1.0
+    for kind, words in marks:
+        short = fit(words, 60.0, 10.0)
+        width = 13.0 + _text_w(short, 10.0)
+        if used + width > room:
+            rows.append([])
+            used = -8.0
+        rows[-1].append((kind, short))
+        used += width + 8.0
+    return rows
+
+
+def _apply_style(paint: Paint, style: Style) -> tuple[Paint, float, bool | None, bool | None]:
+    fill = style.fill if style.fill and _COLOUR.match(style.fill) else paint.fill
+    stroke = style.stroke if style.stroke and _COLOUR.match(style.stroke) else paint.stroke
+    text = style.text if style.text and _COLOUR.match(style.text) else paint.text
+    text = readable_text(_long_hex(fill), _long_hex(text))
+    return Paint(_long_hex(fill), _long_hex(stroke), text), 2.2 if style.bold else 1.0, style.dashed, style.bold
+
+
+def _long_hex(colour: str) -> str:
+    value = colour.lstrip("#").lower()
+    return "#" + ("".join(c * 2 for c in value) if len(value) == 3 else value)
+
+
+def _muted_on(th: Theme, paint: Paint) -> str:
+    return readable_text(paint.fill, th.muted)
+
+
+def _text_w(text: str, size: float) -> float:
+    return face().width(text, size)
+
+
+def _simplify(pts: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Drop repeated points and points in the middle of a straight run."""
+    out = [pts[0]]
+    for p in pts[1:]:
+        last = out[-1]
+        if abs(last[0] - p[0]) < 0.01 and abs(last[1] - p[1]) < 0.01:
+            continue
+        if len(out) >= 2:
+            before = out[-2]
+            if (before[0] == last[0] == p[0]) or (before[1] == last[1] == p[1]):
+                out[-1] = p
+                continue
+        out.append(p)
+    return out

@@ -1,0 +1,158 @@
+"""The legend under a drawing: what each kind of arrow, mark, shape and tag style means.
+
+Only what the drawing uses is explained, so the legend stays short.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from stageline.layout.scene import Arrow, Box, Icon, Shape, Text
+from stageline.layout.text import clean, fit
+from stageline.layout.theme import Theme
+from stageline.layout.typeface import face
+from stageline.layout.view import Selection
+from stageline.model import Blueprint
+
+__all__ = ["legend"]
+
+_SIZE = 11.0
+_ROW = 22.0
+_SAMPLE = 30.0
+
+_ARROWS = (
+    ("dependency", "depends on (one-way)"),
+    ("codependency", "depend on each other (two-way)"),
+    ("information", "information passed"),
+    ("handoff", "handoff of responsibility"),
+)
+_MARKS = (
+    ("fail", "fail point (risk priority)"),
+    ("wait", "customer waits"),
+    ("pain", "pain points"),
+    ("kpi", "KPIs measured"),
+)
+
+
+def legend(
+    bp: Blueprint,
+    sel: Selection,
+    th: Theme,
+    arrows: Sequence[Arrow],
+    boxes: Sequence[Box],
+    x: float,
+    y: float,
+    width: float,
+) -> tuple[list[Shape | Text | Icon], float]:
+    """Legend items placed from (x, y) in rows no wider than ``width``; returns them and the height."""
+    entries: list[tuple[list[Shape | Text | Icon], str]] = []
+    kinds = {a.kind for a in arrows}
+    for kind, words in _ARROWS:
+        if kind in kinds:
+            colour = th.flows[kind]
+            dash = "4 3" if kind == "information" else None
+            line = Shape(
+                kind="path",
+                d="M0 0 H24",
+                stroke=colour,
+                stroke_width=1.9 if kind == "handoff" else 1.25,
+                dash=dash,
+                marker=colour,
+                marker_start=colour if kind == "codependency" else None,
+            )
+            entries.append(([line], words))
+    if any(a.crossings for a in arrows):
+        sample: list[Shape | Text | Icon] = [
+            Shape(kind="path", d="M12 -9 V9", stroke=th.flows["dependency"], stroke_width=1.25)
+        ]
+        sample.append(Shape(kind="path", d="M2 0 H22", stroke=th.line, stroke_width=1.6))
+        sample.append(Icon("crossing", 12, 0, 7.0, th.crossing))
+        entries.append((sample, "crosses a line"))
+    marks = {i.kind for b in boxes for i in b.icons}
+    for kind, words in _MARKS:
+        if kind in marks:
+            entries.append(([Icon(kind, 8, 0, 11.0, th.icons[kind])], words))
+    if any(b.kind == "evidence" for b in boxes):
+        paint = th.boxes["evidence"]
+        entries.append(
+            ([Shape(0, -7, 22, 14, fill=paint.fill, stroke=paint.stroke, kind="evidence")], "physical evidence")
+        )
+    tags = {t for a in sel.actions for t in a.tags}
+    for style in bp.styles:
+        if style.tag in tags:
+            fill = style.fill or th.boxes["customer"].fill
+            stroke = style.stroke or th.boxes["customer"].stroke
+            entries.append(
+                (
+                    [
+                        Shape(
+                            0,
+                            -7,
+                            22,
+                            14,
+                            fill=fill,
+                            stroke=stroke,
+                            stroke_width=2.2 if style.bold else 1.0,
+                            radius=3,
+                            dash="5 3" if style.dashed else None,
+                        )
+                    ],
+                    f"tagged {clean(style.tag)}",
+                )
+            )
+    if sel.emotion:
+        neg, _, pos = th.emotion
+        entries.append(([Icon("dot", 5, 0, 8.0, pos), Icon("dot", 17, 0, 8.0, neg)], "emotion: positive, negative"))
+    if sel.highlight:
+        entries.append(
+            (
+                [Shape(0, -7, 22, 14, fill="none", stroke=th.highlight, stroke_width=2.5, radius=3)],
+                "highlighted in this view",
+            )
+        )
+    if not entries:
+        return [], 0.0
+    items: list[Shape | Text | Icon] = [Text(x, y + 4.0, ("Legend",), _SIZE, th.muted, "semibold")]
+    cx, cy = x + 60.0, y
+    for sample, meaning in entries:
+        words = fit(meaning, width - 60.0, _SIZE)
+        w = _SAMPLE + face().width(words, _SIZE) + 22.0
+        if cx + w > x + width and cx > x + 60.0:
+            cx, cy = x + 60.0, cy + _ROW
+        for part in sample:
+            items.append(_moved(part, cx, cy))
+        items.append(Text(cx + _SAMPLE, cy + 4.0, (words,), _SIZE, th.ink))
+        cx += w
+    return items, cy - y + _ROW
+
+
+def _moved(part: Shape | Text | Icon, dx: float, dy: float) -> Shape | Text | Icon:
+    if isinstance(part, Icon):
+        return Icon(part.kind, part.x + dx, part.y + dy, part.size, part.colour)
+    if isinstance(part, Text):
+        return Text(part.x + dx, part.y + dy, part.lines, part.size, part.fill, part.weight, part.anchor)
+    if part.kind == "path":
+        return Shape(
+            dx,
+            dy,
+            kind="path",
+            fill=part.fill,
+            stroke=part.stroke,
+            stroke_width=part.stroke_width,
+            dash=part.dash,
+            d=part.d,
+            marker=part.marker,
+            marker_start=part.marker_start,
+        )
+    return Shape(
+        part.x + dx,
+        part.y + dy,
+        part.width,
+        part.height,
+        fill=part.fill,
+        stroke=part.stroke,
+        stroke_width=part.stroke_width,
+        radius=part.radius,
+        dash=part.dash,
+        kind=part.kind,
+    )

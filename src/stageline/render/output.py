@@ -1,0 +1,123 @@
+"""Draw a blueprint in a view and theme to SVG, PNG, PDF or HTML bytes.
+
+Each output format is a small named function in :data:`FORMATS`, taking the finished drawing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from stageline.errors import Problem, RenderError, did_you_mean
+from stageline.layout.engine import layout
+from stageline.layout.scene import Scene
+from stageline.layout.view import Selection, select
+from stageline.model import Blueprint
+
+__all__ = ["FORMATS", "Drawing", "Options", "draw", "format_for", "render"]
+
+
+@dataclass(frozen=True, slots=True)
+class Drawing:
+    """A blueprint laid out in one view: its scene and the SVG drawn from it."""
+
+    bp: Blueprint
+    selection: Selection
+    scene: Scene
+    svg: str
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """Settings only some formats use: the PNG scale and the PDF page size."""
+
+    scale: float = 1.0
+    page: str | None = None
+
+
+FORMATS: dict[str, Callable[[Drawing, Options], bytes]] = {}
+_EXTENSIONS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".html": "html", ".htm": "html"}
+
+
+def _format(name: str) -> Callable[[Callable[[Drawing, Options], bytes]], Callable[[Drawing, Options], bytes]]:
+    def register(fn: Callable[[Drawing, Options], bytes]) -> Callable[[Drawing, Options], bytes]:
+        FORMATS[name] = fn
+        return fn
+
+    return register
+
+
+@_format("svg")
+def _svg(d: Drawing, o: Options) -> bytes:
+    return d.svg.encode("utf-8")
+
+
+@_format("png")
+def _png(d: Drawing, o: Options) -> bytes:
+    from stageline.render.raster import png
+
+    return png(d.svg, scale=o.scale)
+
+
+@_format("pdf")
+def _pdf(d: Drawing, o: Options) -> bytes:
+    from stageline.render.raster import pdf
+
+    return pdf(d.svg, page=o.page, title=d.scene.title)
+
+
+@_format("html")
+def _html(d: Drawing, o: Options) -> bytes:
+    from stageline.render.details import page_info
+    from stageline.render.html import page
+
+    info = page_info(d.bp, d.selection, d.scene.title, d.scene.subtitle)
+    return page(d.svg, info).encode("utf-8")
+
+
+def draw(bp: Blueprint, view: str | None = None, theme: str = "default") -> Drawing:
+    """Lay ``bp`` out in ``view`` and ``theme`` and draw it as SVG."""
+    from stageline.render.svg import svg
+
+    selection = select(bp, view)
+    scene = layout(bp, selection, theme)
+    return Drawing(bp, selection, scene, svg(scene))
+
+
+def render(
+    bp: Blueprint,
+    *,
+    view: str | None = None,
+    theme: str = "default",
+    format: str = "svg",
+    scale: float = 1.0,
+    page: str | None = None,
+) -> bytes:
+    """The drawing of ``bp`` as bytes in ``format`` (svg, png, pdf or html)."""
+    writer = FORMATS.get(format)
+    if writer is None:
+        raise RenderError(
+            Problem(
+                code="render.format",
+                message=f"unknown output format `{format}`; expected one of {', '.join(FORMATS)}",
+                hint=did_you_mean(format, FORMATS),
+            )
+        )
+    return writer(draw(bp, view, theme), Options(scale=scale, page=page))
+
+
+def format_for(path: str | Path, given: str | None = None) -> str:
+    """The output format: ``given``, else from the file's extension."""
+    if given:
+        return given
+    suffix = Path(path).suffix.lower()
+    if suffix in _EXTENSIONS:
+        return _EXTENSIONS[suffix]
+    raise RenderError(
+        Problem(
+            code="render.extension",
+            message=f"cannot tell the output format from `{Path(path).name}`",
+            hint="end the file name in .svg, .png, .pdf or .html, or give --format",
+        )
+    )

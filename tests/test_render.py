@@ -1,0 +1,278 @@
+"""Drawing blueprints: geometry that holds for any blueprint, views, themes, escaping, golden SVGs."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import os
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import stageline
+from stageline.errors import RenderError
+from stageline.layout.engine import BOX_PAD_X, layout
+from stageline.layout.scene import Scene
+from stageline.layout.theme import THEMES, contrast, get_theme
+from stageline.layout.typeface import face
+from stageline.layout.view import select, view_names
+from stageline.model import Action, Blueprint, Flow, Lane, Step, Style
+from stageline.render.svg import svg
+from tests.strategies import blueprints
+
+EXAMPLES = sorted(Path(__file__).parent.parent.joinpath("examples").glob("*.yaml"))
+GOLDEN = Path(__file__).parent / "golden" / "render"
+SVG_NS = "{http://www.w3.org/2000/svg}"
+#: Every element and attribute Stageline writes; user text must never add another.
+ELEMENTS = {"svg", "title", "desc", "defs", "marker", "path", "rect", "g", "text", "tspan", "line", "circle"}
+ATTRIBUTES = {
+    "xmlns", "width", "height", "viewBox", "class", "role", "aria-labelledby", "font-family", "id", "refX",
+    "refY", "markerWidth", "markerHeight", "markerUnits", "orient", "d", "fill", "stroke", "stroke-width",
+    "stroke-dasharray", "stroke-linejoin", "stroke-linecap", "x", "y", "rx", "x1", "y1", "x2", "y2", "cx", "cy",
+    "r", "transform", "font-size", "font-weight", "text-anchor", "marker-end", "marker-start", "opacity",
+    "paint-order", "data-row", "data-line", "data-above", "data-source", "data-target", "data-kind", "data-id",
+    "data-lane", "data-step", "data-role", "data-segments",
+}  # fmt: skip
+
+
+def golden_views(bp: Blueprint) -> list[str]:
+    """The file's own views and the three built-in ones."""
+    return [v for v in view_names(bp) if ":" not in v]
+
+
+# -- geometry -------------------------------------------------------------------------------------
+
+
+def check_geometry(scene: Scene) -> None:
+    """What must hold in every drawing: text fits, boxes apart, arrows orthogonal and clear of boxes."""
+    for box in scene.boxes:
+        inner = box.width - 2 * BOX_PAD_X + 0.01
+        for text in (box.label, box.meta):
+            if text is None:
+                continue
+            for line in text.lines:
+                assert face(text.weight).width(line, text.size) <= inner, (box.id, line)
+            assert text.y - text.size < box.y + box.height
+            assert box.y < text.y + (len(text.lines) - 1) * text.line_height <= box.y + box.height
+        for note in box.notes:
+            assert note.x + face().width(note.lines[0], note.size) <= box.x + box.width + 0.01, (box.id, note.lines)
+    by_column: dict[float, list[tuple[float, float, str]]] = {}
+    for box in scene.boxes:
+        by_column.setdefault(box.x, []).append((box.y, box.y + box.height, box.id))
+    for spans in by_column.values():
+        spans.sort()
+        for (_, end, a), (start, _, b) in itertools.pairwise(spans):
+            assert end <= start, f"boxes {a} and {b} overlap"
+    boxes = {b.id: b for b in scene.boxes}
+    for arrow in scene.arrows:
+        pts = arrow.points
+        assert len(pts) >= 2
+        for (x1, y1), (x2, y2) in itertools.pairwise(pts):
+            assert x1 == x2 or y1 == y2, f"{arrow.source}->{arrow.target} has a slanted segment"
+            for box in scene.boxes:
+                inside_x = max(x1, x2) > box.x + 0.5 and min(x1, x2) < box.x + box.width - 0.5
+                inside_y = max(y1, y2) > box.y + 0.5 and min(y1, y2) < box.y + box.height - 0.5
+                assert not (inside_x and inside_y), f"{arrow.source}->{arrow.target} runs through {box.id}"
+        for (x, y), box in ((pts[0], boxes[arrow.source]), (pts[-1], boxes[arrow.target])):
+            on_side = x in (box.x, box.x + box.width) and box.y <= y <= box.y + box.height
+            on_end = y in (box.y, box.y + box.height) and box.x <= x <= box.x + box.width
+            assert on_side or on_end, f"{arrow.source}->{arrow.target} does not touch {box.id}"
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_examples_in_every_view_keep_the_geometry(path: Path) -> None:
+    bp = stageline.load(path)
+    for name in view_names(bp):
+        scene = layout(bp, name)
+        check_geometry(scene)
+        shown = {a.id for a in select(bp, name).actions}
+        drawn = [b.id for b in scene.boxes if b.kind != "note"]
+        assert len(drawn) == len(set(drawn))
+        if not select(bp, name).summary:
+            assert set(drawn) == shown
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(blueprints())
+def test_any_blueprint_lays_out_cleanly(bp: Blueprint) -> None:
+    for name in ["full", "phases", "journey", *(v.id for v in bp.views)]:
+        check_geometry(layout(bp, name))
+
+
+# -- views ----------------------------------------------------------------------------------------
+
+
+def loan() -> Blueprint:
+    return stageline.load(EXAMPLES[[p.stem for p in EXAMPLES].index("loan-application")])
+
+
+def test_journey_shows_the_customer_side_and_the_emotion_curve() -> None:
+    bp = loan()
+    bp = dataclasses.replace(bp, views=())  # the built-in journey, not the file's own
+    scene = layout(bp, "journey")
+    assert [b.id for b in scene.bands] == ["emotion", "evidence", "customer"]
+    assert {b.lane for b in scene.boxes} <= {"evidence", "customer"}
+    assert scene.curve is not None and len(scene.curve.points) >= 5
+    assert not scene.rules or all(r.above != "customer" for r in scene.rules)
+
+
+def test_role_view_highlights_that_role_and_dims_the_rest() -> None:
+    bp = loan()
+    scene = layout(bp, "role:credit-assessor")
+    lit = {b.id for b in scene.boxes if b.highlight}
+    assert lit == {a.id for a in bp.actions if a.role == "credit-assessor"}
+    assert all(b.dim for b in scene.boxes if b.kind != "note" and b.id not in lit)
+    assert any(a.dim for a in scene.arrows) and any(not a.dim for a in scene.arrows)
+
+
+def test_segment_view_leaves_out_other_segments() -> None:
+    bp = loan()
+    shown = {b.id for b in layout(bp, "segment:existing").boxes}
+    for a in bp.actions:
+        if a.segments and "existing" not in a.segments:
+            assert a.id not in shown
+    assert any(a.segments == ("existing",) and a.id in shown for a in bp.actions)
+
+
+def test_lanes_view_and_phase_summary() -> None:
+    bp = loan()
+    scene = layout(bp, "lanes:customer,frontstage")
+    assert [b.id for b in scene.bands] == ["emotion", "customer", "frontstage"]
+    assert [r.kind for r in scene.rules] == ["interaction"]
+    summary = select(bp, "phases")
+    assert [c.name for c in summary.columns] == [p.name for p in bp.phases]
+    check_geometry(layout(bp, "phases"))
+
+
+@pytest.mark.parametrize(
+    ("view", "hint"),
+    [("jorney", "journey"), ("role:credit-assesor", "credit-assessor"), ("segment:exsting", "existing")],
+)
+def test_unknown_views_say_what_exists(view: str, hint: str) -> None:
+    with pytest.raises(RenderError) as info:
+        layout(loan(), view)
+    problem = info.value.problems[0]
+    assert problem.code == "render.view" and hint in (problem.hint or "")
+
+
+def test_unknown_theme_is_refused_with_a_suggestion() -> None:
+    with pytest.raises(RenderError) as info:
+        get_theme("high-contrst")
+    assert "high-contrast" in (info.value.problems[0].hint or "")
+
+
+# -- themes ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(THEMES))
+def test_theme_text_meets_wcag_aa(name: str) -> None:
+    th = get_theme(name)
+    pairs = [(th.ink, th.background), (th.muted, th.background), (th.title, th.background)]
+    pairs += [(p.text, p.fill) for p in (th.phase, th.step, th.label, *th.boxes.values())]
+    pairs += [(th.label.text, th.label.fill), (th.muted, th.step.fill)]
+    pairs += [(th.muted, band) for band in th.bands.values()]
+    for text, fill in pairs:
+        assert contrast(text, fill) >= 4.5, (name, text, fill)
+
+
+def test_print_theme_lanes_differ_in_lightness() -> None:
+    th = get_theme("print")
+    greys = [contrast(th.boxes[lane.value].fill, "#ffffff") for lane in Lane if lane is not Lane.EVIDENCE]
+    assert len({round(g, 2) for g in greys}) == len(greys)
+
+
+def test_tag_style_text_stays_readable() -> None:
+    bp = loan()
+    dark = dataclasses.replace(bp, styles=(Style(tag="risk", fill="#202020", text="#303030"),))
+    risky = [b for b in layout(dark).boxes if b.id in {a.id for a in bp.actions if "risk" in a.tags}]
+    assert risky and all(contrast(b.label.fill, b.fill) >= 4.5 for b in risky)
+
+
+# -- SVG ------------------------------------------------------------------------------------------
+
+
+def parse(text: str) -> ET.Element:
+    return ET.fromstring(text)  # expat: a strict XML parser
+
+
+def test_svg_is_deterministic_and_accessible() -> None:
+    bp = loan()
+    first, second = svg(layout(bp)), svg(layout(stageline.load(EXAMPLES[1])))
+    assert first == svg(layout(loan()))
+    assert first != second
+    root = parse(first)
+    assert root.get("role") == "img"
+    assert root.find(f"{SVG_NS}title") is not None and root.find(f"{SVG_NS}desc") is not None
+    actions = root.findall(f".//{SVG_NS}g[@class='sl-action']") + root.findall(f".//{SVG_NS}g[@data-id]")
+    assert actions and all(g.find(f"{SVG_NS}title") is not None for g in actions)
+    texts = "".join(root.itertext())
+    assert "Fills in income, fixed costs and loan purpose" in texts.replace("\n", " ") or "Fills in income" in texts
+
+
+NASTY = [
+    "<script>alert(1)</script>",
+    "]]><evil/>",
+    '" onload="alert(1)',
+    "a\x00b\x01c\x1fd\x7f",
+    "שלום עולם مرحبا",
+    "🙂🎉 emoji 中文字符",
+    "x" * 10_000,
+    "&amp; &lt; &#x26; & < >",
+    "\u2028line\u2029para\r\n\ttab",
+]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(NASTY) | st.text(max_size=200), st.sampled_from(NASTY) | st.text(max_size=60))
+def test_user_text_cannot_add_markup(label: str, other: str) -> None:
+    bp = Blueprint(
+        title=other or "t",
+        service=other,
+        steps=(Step(id="s1", name=label, phase=None, time=other, cells=()), Step(id="s2", name=other)),
+        actions=(
+            Action(id="a", step="s1", lane=Lane.CUSTOMER, label=label, description=other, pain_points=(other,)),
+            Action(id="b", step="s2", lane=Lane.FRONTSTAGE, label=other or "b", role=label),
+        ),
+        flows=(Flow(source="a", target="b", label=label),),
+    )
+    for name in ("full", "phases"):
+        text = svg(layout(bp, name))
+        root = parse(text)
+        for element in root.iter():
+            assert element.tag.removeprefix(SVG_NS) in ELEMENTS
+            assert set(element.attrib) <= ATTRIBUTES, set(element.attrib) - ATTRIBUTES
+        assert "<script" not in text and "<evil" not in text
+
+
+# -- golden files -------------------------------------------------------------------------------
+
+UPDATE = os.environ.get("STAGELINE_UPDATE_GOLDEN") == "1"
+
+
+def golden_cases() -> list[tuple[Path, str, str]]:
+    cases = []
+    for path in EXAMPLES:
+        bp = stageline.load(path)
+        cases += [(path, view, "default") for view in golden_views(bp)]
+    cases += [(EXAMPLES[0], "full", "high-contrast"), (EXAMPLES[0], "full", "print")]
+    return cases
+
+
+@pytest.mark.parametrize(("path", "view", "theme"), golden_cases(), ids=lambda v: getattr(v, "stem", v))
+def test_golden_svg(path: Path, view: str, theme: str) -> None:
+    """The drawing of every example in every view matches the file a person looked at and accepted.
+
+    After a deliberate change, run ``make golden`` (STAGELINE_UPDATE_GOLDEN=1), convert the
+    changed files to PNG and look at them before committing.
+    """
+    text = svg(layout(stageline.load(path), view, theme))
+    suffix = "" if theme == "default" else f".{theme}"
+    golden = GOLDEN / f"{path.stem}.{view}{suffix}.svg"
+    if UPDATE:
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(text, encoding="utf-8")
+    assert golden.exists(), f"no golden file {golden.name}: run `make golden` and look at the result"
+    assert text == golden.read_text(encoding="utf-8"), f"{golden.name} changed: look at it, then `make golden`"

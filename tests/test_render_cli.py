@@ -1,0 +1,126 @@
+"""`stageline render`: outputs, views, every format at once, and clear errors that write nothing."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+from pypdf import PdfReader
+
+import stageline
+from stageline.cli.main import main
+from stageline.layout.view import view_names
+from stageline.templates import template_text
+
+EXAMPLES = Path(__file__).parent.parent / "examples"
+
+
+def run(*args: str) -> tuple[int, bytes, str]:
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout_bytes, result.stderr
+
+
+def image(path: Path) -> tuple[int, int]:
+    """The size of the PNG at ``path``."""
+    with Image.open(path) as im:
+        assert im.format == "PNG"
+        return im.size
+
+
+@pytest.fixture
+def cafe(tmp_path: Path) -> Path:
+    path = tmp_path / "cafe.yaml"
+    path.write_text(template_text("cafe"), encoding="utf-8")
+    return path
+
+
+def test_default_output_is_an_svg_beside_the_blueprint(cafe: Path) -> None:
+    code, _, err = run("render", str(cafe))
+    assert code == 0, err
+    svg = cafe.with_suffix(".svg")
+    root = ET.fromstring(svg.read_text(encoding="utf-8"))
+    assert root.get("class") == "stageline" and f"wrote {svg}" in err
+    code, _, _ = run("render", str(cafe), "--view", "journey")
+    assert code == 0 and (cafe.parent / "cafe-journey.svg").exists()
+
+
+def test_format_follows_the_extension(cafe: Path, tmp_path: Path) -> None:
+    for name in ("a.svg", "a.png", "a.pdf", "a.html"):
+        code, _, err = run("render", str(cafe), "-o", str(tmp_path / name))
+        assert code == 0, err
+    assert image(tmp_path / "a.png") is not None
+    assert len(PdfReader(tmp_path / "a.pdf").pages) == 1
+    assert (tmp_path / "a.html").read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html>")
+    code, _, _ = run("render", str(cafe), "-o", str(tmp_path / "two.png"), "--scale", "2")
+    assert code == 0
+    one, two = image(tmp_path / "a.png"), image(tmp_path / "two.png")
+    assert two == (one[0] * 2, one[1] * 2)
+
+
+def test_standard_output(cafe: Path) -> None:
+    code, out, _ = run("render", str(cafe), "-o", "-")
+    assert code == 0 and out.startswith(b"<svg ")
+    code, out, _ = run("render", str(cafe), "-o", "-", "--format", "png")
+    with Image.open(io.BytesIO(out)) as im:
+        assert code == 0 and im.format == "PNG"
+
+
+def test_views_are_listed(tmp_path: Path) -> None:
+    path = tmp_path / "help-desk.yaml"
+    shutil.copy(EXAMPLES / "help-desk.yaml", path)
+    code, out, _ = run("render", str(path), "--views")
+    names = [line.split()[0] for line in out.decode().splitlines()]
+    assert code == 0 and names == view_names(stageline.load(path))
+    assert {"full", "journey", "phases", "specialist-training", "role:specialist", "segment:premium"} <= set(names)
+
+
+def test_all_views_writes_every_view_in_every_format(cafe: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    code, _, err = run("render", str(cafe), "--all-views", str(out))
+    assert code == 0, err
+    views = view_names(stageline.load(cafe))
+    written = sorted(p.name for p in out.iterdir())
+    assert len(written) == 4 * len(views)
+    assert {p.suffix for p in out.iterdir()} == {".svg", ".png", ".pdf", ".html"}
+    assert "cafe.svg" in written and "cafe-journey.pdf" in written
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("--view", "jorney"), "--view: error: unknown view `jorney`"),
+        (("--theme", "dark"), "--theme: error: unknown theme `dark`"),
+        (("--page", "a7"), "--page: error: unknown page size `a7`"),
+        (("--scale", "20"), "--scale: error:"),
+    ],
+)
+def test_bad_options_say_which_and_write_nothing(
+    cafe: Path, tmp_path: Path, args: tuple[str, ...], expected: str
+) -> None:
+    target = tmp_path / ("out.pdf" if "--page" in args else "out.png")
+    code, _, err = run("render", str(cafe), "-o", str(target), *args)
+    assert code == 1 and expected in err, err
+    assert not target.exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out")]
+
+
+def test_a_failed_render_leaves_the_previous_file_alone(cafe: Path, tmp_path: Path) -> None:
+    target = tmp_path / "out.svg"
+    target.write_text("previous", encoding="utf-8")
+    code, _, _ = run("render", str(cafe), "-o", str(target), "--view", "nope")
+    assert code == 1 and target.read_text(encoding="utf-8") == "previous"
+
+
+def test_unknown_extension_and_invalid_blueprint(cafe: Path, tmp_path: Path) -> None:
+    code, _, err = run("render", str(cafe), "-o", str(tmp_path / "x.bmp"))
+    assert code == 1 and "--output: error: cannot tell the output format" in err
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("stageline: 1\ntitle: x\nsteps:\n  - id: a\n    custmer: Walks in\n", encoding="utf-8")
+    code, _, err = run("render", str(bad))
+    assert code == 1 and "bad.yaml:5:5: error: unknown lane `custmer`" in err
+    assert not (tmp_path / "bad.svg").exists()
