@@ -33,7 +33,7 @@ ATTRIBUTES = {
     "refY", "markerWidth", "markerHeight", "markerUnits", "orient", "d", "fill", "stroke", "stroke-width",
     "stroke-dasharray", "stroke-linejoin", "stroke-linecap", "x", "y", "rx", "x1", "y1", "x2", "y2", "cx", "cy",
     "r", "transform", "font-size", "font-weight", "text-anchor", "marker-end", "marker-start", "opacity",
-    "paint-order", "data-row", "data-line", "data-above", "data-source", "data-target", "data-kind", "data-id",
+    "paint-order", "data-row", "data-severity", "data-line", "data-above", "data-source", "data-target", "data-kind", "data-id",
     "data-lane", "data-step", "data-role", "data-segments",
 }  # fmt: skip
 
@@ -276,3 +276,27 @@ def test_golden_svg(path: Path, view: str, theme: str) -> None:
         golden.write_text(text, encoding="utf-8")
     assert golden.exists(), f"no golden file {golden.name}: run `make golden` and look at the result"
     assert text == golden.read_text(encoding="utf-8"), f"{golden.name} changed: look at it, then `make golden`"
+
+
+# -- findings marked on the drawing -----------------------------------------------------------------
+
+
+def test_findings_are_marked_on_their_actions_and_steps() -> None:
+    bp = stageline.load(EXAMPLES[[p.stem for p in EXAMPLES].index("hospital-outpatient")])
+    marks = stageline.analyse(bp).by_place()
+    scene = layout(bp, findings=marks)
+    badges = {b.target: b for b in scene.badges}
+    on_actions = {k for k in marks if not k.startswith("step:")}
+    assert on_actions and on_actions <= badges.keys()
+    for target, found in marks.items():
+        badge = badges[target]
+        assert badge.count == len(found)
+        worst = max((s for s, _ in found), key=["info", "warning", "error"].index)
+        assert badge.severity == worst
+        assert found[0][1].split()[0] in badge.tooltip
+    root = parse(svg(scene))
+    drawn = root.findall(f".//{SVG_NS}g[@class='sl-badge']")
+    assert len(drawn) == len(scene.badges)
+    assert any("findings from stageline check" in t.text for t in root.iter(f"{SVG_NS}text") if t.text)
+    # Without findings the drawing is the same as before: no badges, no legend entry.
+    assert layout(bp).badges == ()

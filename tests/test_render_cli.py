@@ -124,3 +124,16 @@ def test_unknown_extension_and_invalid_blueprint(cafe: Path, tmp_path: Path) -> 
     code, _, err = run("render", str(bad))
     assert code == 1 and "bad.yaml:5:5: error: unknown lane `custmer`" in err
     assert not (tmp_path / "bad.svg").exists()
+
+
+def test_findings_flag_marks_the_check_results(tmp_path: Path) -> None:
+    path = tmp_path / "hospital.yaml"
+    shutil.copy(EXAMPLES / "hospital-outpatient.yaml", path)
+    code, out, err = run("render", str(path), "--findings", "-o", "-")
+    assert code == 0, err
+    root = ET.fromstring(out)
+    badges = root.findall(".//{http://www.w3.org/2000/svg}g[@class='sl-badge']")
+    report = stageline.analyse(stageline.load(path))
+    assert len(badges) == len(report.by_place())
+    code, _, err = run("render", str(path), "--findings", "-o", str(tmp_path / "h.html"))
+    assert code == 0 and "Finding (" in (tmp_path / "h.html").read_text(encoding="utf-8")

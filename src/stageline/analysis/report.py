@@ -95,6 +95,23 @@ class Report:
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity)
 
+    def by_place(self) -> dict[str, list[tuple[str, str]]]:
+        """The findings to mark on a drawing: by action id, or ``step:ID`` for steps and flows.
+
+        Each is a (severity, message) pair, most important first; findings about a phase, a
+        role or the whole blueprint have no single place and are left to the report.
+        """
+        out: dict[str, list[tuple[str, str]]] = {}
+        for f in self.findings:
+            if f.kind == "action":
+                key = f.subject
+            elif f.kind in ("step", "flow") and f.step:
+                key = f"step:{f.step}"
+            else:
+                continue
+            out.setdefault(key, []).append((f.severity.value, f.message))
+        return out
+
     def fails(self, threshold: Severity | None) -> bool:
         """Whether any finding is at or above ``threshold`` (None: never)."""
         if threshold is None:

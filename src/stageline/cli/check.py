@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from stageline.errors import StageLineError
 
-__all__ = ["check"]
+if TYPE_CHECKING:
+    from stageline.analysis.report import Report
+
+__all__ = ["analyse_file", "check"]
 
 #: Exit codes: findings at or above --fail-on give 1; a file or setting that cannot be used, 2.
 EXIT_FINDINGS, EXIT_UNUSABLE = 1, 2
@@ -65,7 +68,7 @@ def check(
     if file is None:
         raise click.UsageError("give a blueprint FILE to check (or --rules to list the rules)")
     try:
-        report = _analyse(file, config, no_config, only)
+        report = analyse_file(file, config, no_config, only)
     except StageLineError as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
@@ -97,7 +100,8 @@ def check(
         sys.exit(EXIT_FINDINGS)
 
 
-def _analyse(file: str, config: str | None, no_config: bool, only: tuple[str, ...]) -> Any:
+def analyse_file(file: str, config: str | None = None, no_config: bool = False, only: tuple[str, ...] = ()) -> Report:
+    """The analysis report for ``file``, with the stageline.toml found beside it or above."""
     from stageline.analysis import SettingsSource, analyse
     from stageline.errors import BlueprintError
     from stageline.formats import read_path

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import re
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from stageline.errors import Problem, StageLineError
 from stageline.model import Blueprint
+
+if TYPE_CHECKING:
+    from stageline.layout.engine import Findings
 
 __all__ = ["render_command"]
 
@@ -42,6 +47,9 @@ _ALL_FORMATS = ("svg", "png", "pdf", "html")
     type=click.Path(file_okay=False),
     help="Write every view in every format into this folder.",
 )
+@click.option(
+    "--findings", "with_findings", is_flag=True, help="Run `stageline check` and mark each action's findings on it."
+)
 @click.option("--views", "list_views", is_flag=True, help="List the views this blueprint can be drawn in and exit.")
 @click.option("--watch", is_flag=True, help="Serve a live preview on localhost that redraws on every save.")
 @click.option(
@@ -56,6 +64,7 @@ def render_command(
     scale: float,
     page: str | None,
     all_views: str | None,
+    with_findings: bool,
     list_views: bool,
     watch: bool,
     port: int,
@@ -66,9 +75,10 @@ def render_command(
     self-contained page with pan and zoom, details on hover, flows highlighted on click and
     filters by lane and role. Exits 1 when the blueprint or the options cannot be used.
     """
+    ask = _Ask(view=view, theme=theme, scale=scale, page=page, findings=with_findings)
     try:
         if watch:
-            _watch(file, view, theme, port)
+            _watch(file, ask, port)
             return
         from stageline.formats import load
 
@@ -77,15 +87,34 @@ def render_command(
             _list_views(bp)
             return
         if all_views is not None:
-            failed = _all_views(bp, file, Path(all_views), theme, scale, page)
+            failed = _all_views(bp, file, Path(all_views), ask)
             if failed:
                 sys.exit(1)
             return
-        _one(bp, file, output, fmt, view, theme, scale, page)
+        _one(bp, file, output, fmt, ask)
     except StageLineError as exc:
         for problem in exc.problems:
             click.echo(_located(problem), err=True)
         sys.exit(1)
+
+
+@dataclass(frozen=True, slots=True)
+class _Ask:
+    """What the user asked to draw, beyond the file and the output."""
+
+    view: str | None
+    theme: str
+    scale: float
+    page: str | None
+    findings: bool
+
+    def marks(self, file: str) -> Findings | None:
+        """The findings of `stageline check` on ``file`` (with its stageline.toml), when asked for."""
+        if not self.findings:
+            return None
+        from stageline.cli.check import analyse_file
+
+        return analyse_file(file).by_place()
 
 
 #: Where a problem with no place in a file comes from: the option that asked for it.
@@ -107,28 +136,27 @@ def _located(problem: Problem) -> str:
     return f"{where}: {problem.severity.value}: {problem.message}" + (f" ({problem.hint})" if problem.hint else "")
 
 
-def _one(
-    bp: Blueprint,
-    file: str,
-    output: str | None,
-    fmt: str | None,
-    view: str | None,
-    theme: str,
-    scale: float,
-    page: str | None,
-) -> None:
+def _one(bp: Blueprint, file: str, output: str | None, fmt: str | None, ask: _Ask) -> None:
     from stageline.formats.api import write_bytes
     from stageline.render.output import format_for, render
 
     if output is None:
         kind = fmt or "svg"
-        target: str = str(Path(file).with_name(_file_name(Path(file).stem, view, kind)))
+        target: str = str(Path(file).with_name(_file_name(Path(file).stem, ask.view, kind)))
     else:
         kind = format_for(output, fmt) if output != "-" else (fmt or "svg")
         target = output
     if target == "-" and kind in ("png", "pdf") and sys.stdout.isatty():
         raise click.UsageError(f"{kind.upper()} is binary; give -o FILE or redirect the output")
-    data = render(bp, view=view, theme=theme, format=kind, scale=scale, page=page)
+    data = render(
+        bp,
+        view=ask.view,
+        theme=ask.theme,
+        format=kind,
+        scale=ask.scale,
+        page=ask.page,
+        findings=ask.marks(file),
+    )
     if target == "-":
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
@@ -142,7 +170,7 @@ def _file_name(stem: str, view: str | None, kind: str) -> str:
     return f"{stem}{suffix}.{kind}"
 
 
-def _all_views(bp: Blueprint, file: str, folder: Path, theme: str, scale: float, page: str | None) -> bool:
+def _all_views(bp: Blueprint, file: str, folder: Path, ask: _Ask) -> bool:
     from stageline.formats.api import write_bytes
     from stageline.layout.view import view_names
     from stageline.render.output import FORMATS, Options, draw
@@ -150,18 +178,17 @@ def _all_views(bp: Blueprint, file: str, folder: Path, theme: str, scale: float,
     folder.mkdir(parents=True, exist_ok=True)
     stem = Path(file).stem
     failed = False
+    marks = ask.marks(file)
     for name in view_names(bp):
-        drawing = draw(bp, name, theme)
+        drawing = draw(bp, name, ask.theme, marks)
         for kind in _ALL_FORMATS:
             target = folder / _file_name(stem, name if name != "full" else None, kind)
             try:
-                write_bytes(target, FORMATS[kind](drawing, Options(scale=scale, page=page)))
+                write_bytes(target, FORMATS[kind](drawing, Options(scale=ask.scale, page=ask.page)))
             except StageLineError as exc:
                 failed = True
                 for problem in exc.problems:
-                    click.echo(
-                        f"{target}: {problem.message}" + (f" ({problem.hint})" if problem.hint else ""), err=True
-                    )
+                    click.echo(f"{target}: {_located(problem)}", err=True)
                 continue
             click.echo(f"wrote {target}", err=True)
     return failed
@@ -177,13 +204,15 @@ def _list_views(bp: Blueprint) -> None:
         click.echo(f"{name}{described}")
 
 
-def _watch(file: str, view: str | None, theme: str, port: int) -> None:
+def _watch(file: str, ask: _Ask, port: int) -> None:
     from stageline.cli.watch import serve_forever
 
     def page(path: Path) -> str:
         from stageline.formats import load
         from stageline.render.output import render
 
-        return render(load(str(path)), view=view, theme=theme, format="html").decode("utf-8")
+        bp = load(str(path))
+        html = render(bp, view=ask.view, theme=ask.theme, format="html", findings=ask.marks(str(path)))
+        return html.decode("utf-8")
 
     serve_forever(Path(file), page, host="127.0.0.1", port=port, echo=lambda text: click.echo(text, err=True))

@@ -13,12 +13,12 @@ from __future__ import annotations
 import itertools
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from stageline.layout import route
 from stageline.layout.legend import legend
-from stageline.layout.scene import Arrow, Band, Box, Curve, Icon, Rule, Scene, Shape, Text
+from stageline.layout.scene import Arrow, Badge, Band, Box, Curve, Icon, Rule, Scene, Shape, Text
 from stageline.layout.text import clean, fit, wrap
 from stageline.layout.theme import Paint, Theme, get_theme, readable_text
 from stageline.layout.typeface import FONT_STACK, face
@@ -28,7 +28,7 @@ from stageline.model import Action, Blueprint, Flow, Lane, LineKind, Style
 from stageline.model.vocabulary import LANE_NAMES, LINE_NAMES, STANDARD_LINES
 from stageline.wording import duration as duration_words
 
-__all__ = ["layout"]
+__all__ = ["Findings", "layout"]
 
 MARGIN = 28.0
 LABEL_W = 148.0
@@ -73,17 +73,31 @@ class _Planned:
     ports: dict[str, list[int]] = field(default_factory=dict)
 
 
-def layout(bp: Blueprint, view: str | Selection | None = None, theme: str | Theme = "default") -> Scene:
-    """The scene for ``bp`` drawn in ``view`` (a name, ``full`` when None, or a selection) and ``theme``."""
+#: Analysis findings to mark on the drawing: by action id (or ``step:ID``), (severity, message) pairs.
+Findings = Mapping[str, Sequence[tuple[str, str]]]
+_SEVERITY_RANK = {"error": 2, "warning": 1, "info": 0}
+
+
+def layout(
+    bp: Blueprint,
+    view: str | Selection | None = None,
+    theme: str | Theme = "default",
+    findings: Findings | None = None,
+) -> Scene:
+    """The scene for ``bp`` drawn in ``view`` (a name, ``full`` when None, or a selection) and ``theme``.
+
+    With ``findings`` (from ``stageline check``), each action or step that has some carries a
+    numbered badge coloured by the most serious, its tooltip listing them.
+    """
     sel = view if isinstance(view, Selection) else select(bp, view)
     th = theme if isinstance(theme, Theme) else get_theme(theme)
     with paused_gc():
-        return _Layout(bp, sel, th).scene()
+        return _Layout(bp, sel, th, findings or {}).scene()
 
 
 class _Layout:
-    def __init__(self, bp: Blueprint, sel: Selection, th: Theme) -> None:
-        self.bp, self.sel, self.th = bp, sel, th
+    def __init__(self, bp: Blueprint, sel: Selection, th: Theme, findings: Findings) -> None:
+        self.bp, self.sel, self.th, self.findings = bp, sel, th, findings
         self.row_index = {r: i for i, r in enumerate(sel.rows)}
         self.col_of = sel.column_of()
         self.styles = {s.tag: s for s in bp.styles}
@@ -227,8 +241,17 @@ class _Layout:
         bands = self._bands(row_top, row_h, grid_left, grid_right, emotion_top)
         header = self._header(width, header_top, phase_h, step_h, step_lines, col_x, gutter_w, grid_left, grid_right)
         curve = self._curve(emotion_top, col_x, grid_left, grid_right) if emotion_top is not None else None
+        badges = self._badges(placed, col_x, gutter_w, header_top + phase_h)
         items, legend_h = legend(
-            self.bp, self.sel, self.th, arrows, list(placed.values()), MARGIN, grid_bottom + 24.0, width - 2 * MARGIN
+            self.bp,
+            self.sel,
+            self.th,
+            arrows,
+            list(placed.values()),
+            MARGIN,
+            grid_bottom + 24.0,
+            width - 2 * MARGIN,
+            severities={b.severity for b in badges},
         )
         height = grid_bottom + 24.0 + legend_h + MARGIN
         colours = sorted({a.colour for a in arrows} | {self.th.flows[k] for k in self.th.flows})
@@ -250,7 +273,32 @@ class _Layout:
             marker_colours=tuple(colours),
             dim_opacity=self.th.dim_opacity,
             highlight_colour=self.th.highlight,
+            badges=tuple(badges),
         )
+
+    def _badges(self, boxes: dict[str, Box], col_x: list[float], gutter_w: list[float], step_top: float) -> list[Badge]:
+        if not self.findings:
+            return []
+        colours = dict(self.th.findings)
+        out: list[Badge] = []
+
+        def badge(target: str, x: float, y: float, found: Sequence[tuple[str, str]]) -> Badge:
+            worst = max((sev for sev, _ in found), key=lambda sev: _SEVERITY_RANK.get(sev, 0))
+            lines = [f"{sev}: {clean(message)}" for sev, message in found]
+            shown = lines[:12] + ([f"... and {len(lines) - 12} more"] if len(lines) > 12 else [])
+            tooltip = f"{len(found)} finding{'s' if len(found) != 1 else ''} from stageline check\n" + "\n".join(shown)
+            return Badge(target, x, y, len(found), worst, colours.get(worst, colours["info"]), tooltip)
+
+        for box in boxes.values():
+            found = self.findings.get(box.id)
+            if found and box.kind != "note":
+                out.append(badge(box.id, box.x + box.width - 3.0, box.y + 3.0, found))
+        for k, column in enumerate(self.sel.columns):
+            found = [f for step in column.steps for f in self.findings.get(f"step:{step}", ())]
+            if found:
+                right = col_x[k] + COL_W + gutter_w[k + 1] / 2 - 2.0
+                out.append(badge(f"step:{column.id}", right - 3.0, step_top + 3.0, found))
+        return out
 
     def _plan_boxes(self) -> list[_Planned]:
         out: list[_Planned] = []

@@ -43,6 +43,7 @@ def legend(
     x: float,
     y: float,
     width: float,
+    severities: set[str] | None = None,
 ) -> tuple[list[Shape | Text | Icon], float]:
     """Legend items placed from (x, y) in rows no wider than ``width``; returns them and the height."""
     entries: list[tuple[list[Shape | Text | Icon], str]] = []
@@ -110,6 +111,13 @@ def legend(
                 "highlighted in this view",
             )
         )
+    if severities:
+        colours = dict(th.findings)
+        ordered = [sev for sev in ("error", "warning", "info") if sev in severities]
+        discs: list[Shape | Text | Icon] = [
+            Icon("dot", 5 + 12 * k, 0, 10.0, colours[sev]) for k, sev in enumerate(ordered)
+        ]
+        entries.append((discs, "findings from stageline check: " + ", ".join(ordered)))
     if not entries:
         return [], 0.0
     items: list[Shape | Text | Icon] = [Text(x, y + 4.0, ("Legend",), _SIZE, th.muted, "semibold")]

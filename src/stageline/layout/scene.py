@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "Arrow",
+    "Badge",
     "Band",
     "Box",
     "Curve",
@@ -163,6 +164,19 @@ class Curve:
 
 
 @dataclass(frozen=True, slots=True)
+class Badge:
+    """A numbered disc on a box or step: how many analysis findings it has, coloured by the worst."""
+
+    target: str  # the action id, or ``step:ID``
+    x: float
+    y: float
+    count: int
+    severity: str
+    fill: str
+    tooltip: str
+
+
+@dataclass(frozen=True, slots=True)
 class Scene:
     """A finished drawing."""
 
@@ -184,3 +198,4 @@ class Scene:
     marker_colours: tuple[str, ...]
     dim_opacity: float
     highlight_colour: str
+    badges: tuple[Badge, ...] = ()

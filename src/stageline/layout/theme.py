@@ -44,6 +44,8 @@ class Theme:
     icons: dict[str, str]  # fail, wait, pain, kpi
     emotion: tuple[str, str, str]  # negative, neutral, positive
     highlight: str
+    #: Badge colours for analysis findings by severity (white text on them).
+    findings: tuple[tuple[str, str], ...] = (("error", "#c92a2a"), ("warning", "#b45309"), ("info", "#1864ab"))
     box_stroke_width: float = 1.0
     dim_opacity: float = 0.28
 
@@ -146,6 +148,7 @@ def _high_contrast() -> Theme:
         icons={"fail": "#a30000", "wait": "#7a3d00", "pain": "#5c0f73", "kpi": "#003d80"},
         emotion=("#a30000", "#303030", "#005c1a"),
         highlight="#a30000",
+        findings=(("error", "#a30000"), ("warning", "#7a3d00"), ("info", "#003d80")),
         box_stroke_width=2.0,
         dim_opacity=0.2,
     )
@@ -179,6 +182,7 @@ def _print() -> Theme:
         icons={"fail": black, "wait": black, "pain": black, "kpi": black},
         emotion=("#000000", "#555555", "#000000"),
         highlight=black,
+        findings=(("error", black), ("warning", "#333333"), ("info", "#555555")),
         box_stroke_width=1.2,
         dim_opacity=0.3,
     )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from stageline.layout.engine import Findings
 from stageline.layout.text import clean
 from stageline.layout.view import Selection
 from stageline.model import Action, Blueprint, Lane
@@ -12,7 +15,9 @@ from stageline.wording import duration, money
 __all__ = ["page_info"]
 
 
-def page_info(bp: Blueprint, sel: Selection, title: str, subtitle: str) -> dict[str, object]:
+def page_info(
+    bp: Blueprint, sel: Selection, title: str, subtitle: str, findings: Findings | None = None
+) -> dict[str, object]:
     """The data the HTML page needs: rows and roles to filter by, and each action's details."""
     row_names = {r.id: r.name for r in bp.rows}
     lanes = {lane.value for lane in Lane}
@@ -28,11 +33,15 @@ def page_info(bp: Blueprint, sel: Selection, title: str, subtitle: str) -> dict[
             "lane": a.lane.value,
             "step": a.step,
             "role": a.role,
-            "details": _details(bp, a, role_names),
+            "details": _details(bp, a, role_names) + _findings((findings or {}).get(a.id, ())),
         }
         for a in sel.actions
     }
     return {"title": title, "subtitle": subtitle, "lanes": rows, "roles": roles, "actions": actions}
+
+
+def _findings(found: Sequence[tuple[str, str]]) -> list[list[str]]:
+    return [[f"Finding ({severity})", clean(message)] for severity, message in found]
 
 
 def _timing(t: Timing) -> str:

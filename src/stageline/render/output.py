@@ -6,11 +6,11 @@ Each output format is a small named function in :data:`FORMATS`, taking the fini
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from stageline.errors import Problem, RenderError, did_you_mean
-from stageline.layout.engine import layout
+from stageline.layout.engine import Findings, layout
 from stageline.layout.scene import Scene
 from stageline.layout.view import Selection, select
 from stageline.model import Blueprint
@@ -26,6 +26,7 @@ class Drawing:
     selection: Selection
     scene: Scene
     svg: str
+    findings: Findings = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,17 +73,17 @@ def _html(d: Drawing, o: Options) -> bytes:
     from stageline.render.details import page_info
     from stageline.render.html import page
 
-    info = page_info(d.bp, d.selection, d.scene.title, d.scene.subtitle)
+    info = page_info(d.bp, d.selection, d.scene.title, d.scene.subtitle, d.findings)
     return page(d.svg, info).encode("utf-8")
 
 
-def draw(bp: Blueprint, view: str | None = None, theme: str = "default") -> Drawing:
-    """Lay ``bp`` out in ``view`` and ``theme`` and draw it as SVG."""
+def draw(bp: Blueprint, view: str | None = None, theme: str = "default", findings: Findings | None = None) -> Drawing:
+    """Lay ``bp`` out in ``view`` and ``theme`` (marking ``findings``, if given) and draw it as SVG."""
     from stageline.render.svg import svg
 
     selection = select(bp, view)
-    scene = layout(bp, selection, theme)
-    return Drawing(bp, selection, scene, svg(scene))
+    scene = layout(bp, selection, theme, findings)
+    return Drawing(bp, selection, scene, svg(scene), findings or {})
 
 
 def render(
@@ -93,8 +94,12 @@ def render(
     format: str = "svg",
     scale: float = 1.0,
     page: str | None = None,
+    findings: Findings | None = None,
 ) -> bytes:
-    """The drawing of ``bp`` as bytes in ``format`` (svg, png, pdf or html)."""
+    """The drawing of ``bp`` as bytes in ``format`` (svg, png, pdf or html).
+
+    ``findings`` (``Report.by_place()`` from :func:`stageline.analyse`) are marked on the boxes.
+    """
     writer = FORMATS.get(format)
     if writer is None:
         raise RenderError(
@@ -104,7 +109,7 @@ def render(
                 hint=did_you_mean(format, FORMATS),
             )
         )
-    return writer(draw(bp, view, theme), Options(scale=scale, page=page))
+    return writer(draw(bp, view, theme, findings), Options(scale=scale, page=page))
 
 
 def format_for(path: str | Path, given: str | None = None) -> str:

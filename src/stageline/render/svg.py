@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from stageline.layout.scene import Arrow, Band, Box, Curve, Icon, Rule, Scene, Shape, Text
+from stageline.layout.scene import Arrow, Badge, Band, Box, Curve, Icon, Rule, Scene, Shape, Text
 from stageline.memory import paused_gc
 from stageline.render.icons import icon_svg
 
@@ -73,7 +73,12 @@ def _svg(scene: Scene) -> str:
     out += [_arrow(a, markers, scene.dim_opacity) for a in scene.arrows]
     out.append('</g>\n<g class="sl-actions">')
     out += [_box(b, scene) for b in scene.boxes]
-    out.append('</g>\n<g class="sl-legend">')
+    out.append("</g>")
+    if scene.badges:
+        out.append('<g class="sl-badges">')
+        out += [_badge(b) for b in scene.badges]
+        out.append("</g>")
+    out.append('<g class="sl-legend">')
     out += [_part(p, markers) for p in scene.legend]
     out.append("</g>\n</svg>\n")
     return "\n".join(out)
@@ -226,6 +231,18 @@ def _arrow(a: Arrow, markers: dict[str, int], dim_opacity: float) -> str:
         out.append(_text(a.label, ' stroke="#ffffff" stroke-width="3" paint-order="stroke" stroke-linejoin="round"'))
     out.append("</g>")
     return "".join(out)
+
+
+def _badge(b: Badge) -> str:
+    size = 10.0 if b.count < 10 else 9.0
+    text = str(b.count) if b.count < 100 else "99+"
+    return (
+        f'<g class="sl-badge" data-target="{esc(b.target)}" data-severity="{esc(b.severity)}">'
+        f"<title>{esc(b.tooltip)}</title>"
+        f'<circle cx="{num(b.x)}" cy="{num(b.y)}" r="8.5" fill="{esc(b.fill)}" stroke="#ffffff" stroke-width="1.5"/>'
+        f'<text x="{num(b.x)}" y="{num(b.y + 3.5)}" font-size="{num(size)}" fill="#ffffff" font-weight="600" '
+        f'text-anchor="middle">{text}</text></g>'
+    )
 
 
 def _box(b: Box, scene: Scene) -> str:
