@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 import stageline
 from stageline.errors import RenderError
 from stageline.layout.engine import BOX_PAD_X, layout
-from stageline.layout.scene import Scene
+from stageline.layout.scene import Scene, Text
 from stageline.layout.theme import THEMES, contrast, get_theme
 from stageline.layout.typeface import face
 from stageline.layout.view import select, view_names
@@ -33,7 +33,7 @@ ATTRIBUTES = {
     "refY", "markerWidth", "markerHeight", "markerUnits", "orient", "d", "fill", "stroke", "stroke-width",
     "stroke-dasharray", "stroke-linejoin", "stroke-linecap", "x", "y", "rx", "x1", "y1", "x2", "y2", "cx", "cy",
     "r", "transform", "font-size", "font-weight", "text-anchor", "marker-end", "marker-start", "opacity",
-    "paint-order", "data-row", "data-severity", "data-line", "data-above", "data-source", "data-target", "data-kind", "data-id",
+    "data-row", "data-severity", "data-line", "data-above", "data-source", "data-target", "data-kind", "data-id",
     "data-lane", "data-step", "data-role", "data-segments",
 }  # fmt: skip
 
@@ -76,6 +76,8 @@ def check_geometry(scene: Scene) -> None:
                 inside_x = max(x1, x2) > box.x + 0.5 and min(x1, x2) < box.x + box.width - 0.5
                 inside_y = max(y1, y2) > box.y + 0.5 and min(y1, y2) < box.y + box.height - 0.5
                 assert not (inside_x and inside_y), f"{arrow.source}->{arrow.target} runs through {box.id}"
+        if boxes[arrow.source].lane == boxes[arrow.target].lane:
+            assert not arrow.crossings, f"{arrow.source}->{arrow.target} leaves its lane and crosses a line"
         for (x, y), box in ((pts[0], boxes[arrow.source]), (pts[-1], boxes[arrow.target])):
             on_side = x in (box.x, box.x + box.width) and box.y <= y <= box.y + box.height
             on_end = y in (box.y, box.y + box.height) and box.x <= x <= box.x + box.width
@@ -89,10 +91,43 @@ def test_examples_in_every_view_keep_the_geometry(path: Path) -> None:
         scene = layout(bp, name)
         check_geometry(scene)
         shown = {a.id for a in select(bp, name).actions}
-        drawn = [b.id for b in scene.boxes if b.kind != "note"]
+        drawn = [b.id for b in scene.boxes if b.kind in ("action", "evidence")]
         assert len(drawn) == len(set(drawn))
         if not select(bp, name).summary:
             assert set(drawn) == shown
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_every_flow_label_is_drawn_beside_its_arrow_or_in_the_legend(path: Path) -> None:
+    bp = stageline.load(path)
+    scene = layout(bp)
+    labelled = {(f.source, f.target) for f in bp.flows if f.label or f.probability is not None}
+    drawn = {(a.source, a.target) for a in scene.arrows if a.label is not None}
+    assert labelled <= drawn
+    legend = " ".join(line for t in scene.legend if isinstance(t, Text) for line in t.lines)
+    notes = [a for a in scene.arrows if a.note is not None]
+    assert [a.note for a in notes] == sorted(a.note for a in notes)
+    for a in notes:
+        assert a.label is not None and a.label.lines == (str(a.note),)
+        assert "flow: " in legend
+    # Labels and plates never cover a box, nor each other.
+    plates = [a.plate for a in scene.arrows if a.plate is not None]
+    for k, (x1, y1, x2, y2) in enumerate(plates):
+        for box in scene.boxes:
+            assert not (x1 < box.x + box.width and box.x < x2 and y1 < box.y + box.height and box.y < y2)
+        for ox1, oy1, ox2, oy2 in plates[k + 1 :]:
+            assert not (x1 < ox2 and ox1 < x2 and y1 < oy2 and oy1 < y2)
+
+
+def test_print_theme_keeps_tag_dashes_but_not_their_colours() -> None:
+    bp = loan()
+    scene = layout(bp, theme="print")
+    lanes = get_theme("print").boxes
+    for box in scene.boxes:
+        if box.kind == "action":
+            assert box.fill == lanes[box.lane].fill
+    rework = {a.id for a in bp.actions if "rework" in a.tags}
+    assert rework and all(b.dash for b in scene.boxes if b.id in rework)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -123,8 +158,8 @@ def test_role_view_highlights_that_role_and_dims_the_rest() -> None:
     bp = loan()
     scene = layout(bp, "role:credit-assessor")
     lit = {b.id for b in scene.boxes if b.highlight}
-    assert lit == {a.id for a in bp.actions if a.role == "credit-assessor"}
-    assert all(b.dim for b in scene.boxes if b.kind != "note" and b.id not in lit)
+    assert lit == {a.id for a in bp.actions if "credit-assessor" in (a.role, a.owner)}
+    assert all(b.dim for b in scene.boxes if b.kind in ("action", "evidence") and b.id not in lit)
     assert any(a.dim for a in scene.arrows) and any(not a.dim for a in scene.arrows)
 
 

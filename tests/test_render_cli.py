@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 import stageline
 from stageline.cli.main import main
-from stageline.layout.view import view_names
+from stageline.layout.view import select, view_names
 from stageline.templates import template_text
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
@@ -70,6 +70,16 @@ def test_standard_output(cafe: Path) -> None:
         assert code == 0 and im.format == "PNG"
 
 
+def test_all_views_skips_views_that_draw_the_same(tmp_path: Path) -> None:
+    path = tmp_path / "help-desk.yaml"
+    shutil.copy(EXAMPLES / "help-desk.yaml", path)
+    code, _, err = run("render", str(path), "--all-views", str(tmp_path / "out"))
+    assert code == 0 and "skipped view phases: it shows the same as summary" in err
+    assert "skipped view segment:premium: it shows the same as premium" in err
+    assert not (tmp_path / "out" / "help-desk-phases.svg").exists()
+    assert (tmp_path / "out" / "help-desk-summary.svg").exists()
+
+
 def test_views_are_listed(tmp_path: Path) -> None:
     path = tmp_path / "help-desk.yaml"
     shutil.copy(EXAMPLES / "help-desk.yaml", path)
@@ -83,9 +93,10 @@ def test_all_views_writes_every_view_in_every_format(cafe: Path, tmp_path: Path)
     out = tmp_path / "out"
     code, _, err = run("render", str(cafe), "--all-views", str(out))
     assert code == 0, err
-    views = view_names(stageline.load(cafe))
+    bp = stageline.load(cafe)
+    distinct = {select(bp, v).shows() for v in view_names(bp)}
     written = sorted(p.name for p in out.iterdir())
-    assert len(written) == 4 * len(views)
+    assert len(written) == 4 * len(distinct)
     assert {p.suffix for p in out.iterdir()} == {".svg", ".png", ".pdf", ".html"}
     assert "cafe.svg" in written and "cafe-journey.pdf" in written
 

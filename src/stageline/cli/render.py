@@ -179,8 +179,13 @@ def _all_views(bp: Blueprint, file: str, folder: Path, ask: _Ask) -> bool:
     stem = Path(file).stem
     failed = False
     marks = ask.marks(file)
+    seen: dict[object, str] = {}
     for name in view_names(bp):
         drawing = draw(bp, name, ask.theme, marks)
+        same = seen.setdefault(drawing.selection.shows(), name)
+        if same != name:
+            click.echo(f"skipped view {name}: it shows the same as {same}", err=True)
+            continue
         for kind in _ALL_FORMATS:
             target = folder / _file_name(stem, name if name != "full" else None, kind)
             try:

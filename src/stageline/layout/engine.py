@@ -14,7 +14,7 @@ import itertools
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from stageline.layout import route
 from stageline.layout.legend import legend
@@ -36,6 +36,9 @@ COL_W = 164.0
 GUTTER_MIN = 28.0
 ROW_PAD = 12.0
 STACK_GAP = 8.0
+LINKED_GAP = 22.0
+_NOTES = ("note", "more")  # boxes that are not actions
+_FOLD = 10.0
 BOX_PAD_X = 8.0
 LABEL_SIZE = 12.0
 LABEL_LEADING = 15.0
@@ -62,7 +65,7 @@ class _Planned:
     dash: str | None
     bold: bool
     lines: tuple[str, ...]
-    meta: str | None
+    meta: tuple[str, ...]  # the role, channel and duration line, wrapped to at most two lines
     marks: list[list[tuple[str, str]]]  # rows of (icon kind, short text)
     tooltip: str
     role: str | None = None
@@ -95,6 +98,41 @@ def layout(
         return _Layout(bp, sel, th, findings or {}).scene()
 
 
+class _Gaps:
+    """The gaps between rows: the lines drawn in each, and the arrow tracks above and below them.
+
+    An arrow between two actions of one row runs above the row's line (it stays on its side of
+    it); arrows to other rows take the tracks below the line.
+    """
+
+    def __init__(self, lines: dict[int, list[tuple[LineKind, str | None]]]) -> None:
+        self.lines = lines
+        self.tracks: dict[tuple[int, str], int] = {}
+
+    def used(self, gap: int) -> bool:
+        return bool(self.tracks.get((gap, "upper")) or self.tracks.get((gap, "lower")))
+
+    def _upper(self, gap: int) -> float:
+        return 6.0 + self.tracks.get((gap, "upper"), 0) * route.TRACK
+
+    def line(self, gap: int, k: int) -> float:
+        """The offset of the gap's ``k``-th line from the gap's top."""
+        return self._upper(gap) + 8.0 + 9.0 * k
+
+    def track(self, gap: int, zone: str, t: int) -> float:
+        """The offset of track ``t`` in the ``upper`` or ``lower`` zone from the gap's top."""
+        if zone == "upper":
+            return 6.0 + (t + 0.5) * route.TRACK
+        lines = len(self.lines.get(gap, ()))
+        below = self.line(gap, lines - 1) + 8.0 if lines else self._upper(gap) + 2.0
+        return below + (t + 0.5) * route.TRACK
+
+    def height(self, gap: int) -> float:
+        lines = len(self.lines.get(gap, ()))
+        end = self.track(gap, "lower", self.tracks.get((gap, "lower"), 0)) - route.TRACK / 2 + 4.0
+        return max(end, 26.0 if lines else 12.0)
+
+
 class _Layout:
     def __init__(self, bp: Blueprint, sel: Selection, th: Theme, findings: Findings) -> None:
         self.bp, self.sel, self.th, self.findings = bp, sel, th, findings
@@ -105,7 +143,9 @@ class _Layout:
         self.systems = {s.id: s.name for s in bp.systems}
         self.labels = {a.id: clean(a.label) for a in sel.actions}
         #: Rectangles already drawn on (boxes, flow labels), by grid cell, to keep labels apart.
-        self.taken: dict[tuple[int, int], list[tuple[float, float, float, float]]] = {}
+        self.taken: dict[tuple[int, int], list[tuple[tuple[float, float, float, float], int]]] = {}
+        #: Flow labels with no room beside their arrow: (number, text), listed in the legend.
+        self.notes: list[tuple[int, str]] = []
 
     # -- measuring -----------------------------------------------------------------------------
 
@@ -113,28 +153,25 @@ class _Layout:
         boxes = self._plan_boxes()
         row_h = self._stack(boxes)
         ncols, nrows = len(self.sel.columns), len(self.sel.rows)
-        by_id = {b.id: b for b in boxes if b.kind != "note"}
+        by_id = {b.id: b for b in boxes if b.kind not in _NOTES}
         flows = self._flows(by_id)
         slots = {b.id: route.Slot(b.id, b.col, b.row, b.top, b.height) for b in boxes}
         plans = route.plan_routes([(slots[f.source], slots[f.target]) for f in flows], slots.values())
 
-        # Horizontal gaps: lines first, then tracks for arrows that cross in a channel.
-        gap_lines = self._gap_lines()
-        channel: dict[int, list[route.Plan]] = defaultdict(list)
+        # Horizontal gaps: the lines, with tracks for arrows above and below them.
+        gaps = _Gaps(self._gap_lines())
+        channel: dict[tuple[int, str], list[route.Plan]] = defaultdict(list)
         for p in plans:
             if p.gap is not None:
-                channel[p.gap].append(p)
-        gap_tracks: dict[int, int] = {}
-        for gap, members in channel.items():
-            tracks, count = route.assign_tracks([tuple(sorted(p.gutters)) for p in members])  # type: ignore[misc]
+                channel[p.gap, p.zone].append(p)
+        for (gap, zone), members in channel.items():
+            tracks, count = route.assign_tracks([(min(p.gutters), max(p.gutters)) for p in members])
             for p, t in zip(members, tracks, strict=True):
                 p.gap_track = t
-            gap_tracks[gap] = count
+            gaps.tracks[gap, zone] = count
 
         def gap_height(gap: int) -> float:
-            lines = len(gap_lines.get(gap, ()))
-            top = 14.0 + 9.0 * lines if lines else 8.0
-            return max(top + gap_tracks.get(gap, 0) * route.TRACK + 4.0, 26.0 if lines else 12.0)
+            return gaps.height(gap)
 
         # Vertical positions.
         title_h = 64.0
@@ -150,12 +187,12 @@ class _Layout:
         gap_top: dict[int, float] = {}
         row_top: list[float] = []
         gap_top[-1] = y
-        y += gap_height(-1) if -1 in gap_tracks else 0.0
+        y += gap_height(-1) if gaps.used(-1) else 0.0
         for r in range(nrows):
             row_top.append(y)
             y += row_h[r]
             gap_top[r] = y
-            y += gap_height(r) if r < nrows - 1 or r in gap_tracks else 0.0
+            y += gap_height(r) if r < nrows - 1 or gaps.used(r) else 0.0
         grid_bottom = y
 
         # Ports along box sides, ordered by where the other end is, to avoid needless crossings.
@@ -175,7 +212,7 @@ class _Layout:
             p.tracks = [0] * len(p.gutters)
             if p.shape == "channel":
                 assert p.gap is not None
-                yc = gap_top[p.gap] + self._track_offset(p.gap, gap_lines, p.gap_track)
+                yc = gap_top[p.gap] + gaps.track(p.gap, p.zone, p.gap_track)
                 gutter_segments[p.gutters[0]].append((p, 0, min(ys, yc), max(ys, yc)))
                 gutter_segments[p.gutters[1]].append((p, 1, min(yd, yc), max(yd, yc)))
             elif p.shape == "direct":
@@ -218,9 +255,9 @@ class _Layout:
 
         # Rules (the lines between lanes).
         rules: list[Rule] = []
-        for gap, kinds in sorted(gap_lines.items()):
+        for gap, kinds in sorted(gaps.lines.items()):
             for k, (kind, label) in enumerate(kinds):
-                ly = gap_top[gap] + 12.0 + 9.0 * k
+                ly = gap_top[gap] + gaps.line(gap, k)
                 rules.append(self._rule(kind, label, self.sel.rows[gap], ly, grid_left, grid_right))
         rule_ys = [r.y for r in rules]
 
@@ -232,11 +269,10 @@ class _Layout:
 
         # Arrows.
         arrows = [
-            self._arrow(
-                flows[p.index], p, placed, port_y[p.index], gap_top, gap_lines, gutter_x, rule_ys, direct_tracks
-            )
+            self._arrow(flows[p.index], p, placed, port_y[p.index], gap_top, gaps, gutter_x, rule_ys, direct_tracks)
             for p in plans
         ]
+        arrows = self._place_labels(arrows, flows)
 
         bands = self._bands(row_top, row_h, grid_left, grid_right, emotion_top)
         header = self._header(width, header_top, phase_h, step_h, step_lines, col_x, gutter_w, grid_left, grid_right)
@@ -252,6 +288,7 @@ class _Layout:
             grid_bottom + 24.0,
             width - 2 * MARGIN,
             severities={b.severity for b in badges},
+            notes=self.notes,
         )
         height = grid_bottom + 24.0 + legend_h + MARGIN
         colours = sorted({a.colour for a in arrows} | {self.th.flows[k] for k in self.th.flows})
@@ -291,7 +328,7 @@ class _Layout:
 
         for box in boxes.values():
             found = self.findings.get(box.id)
-            if found and box.kind != "note":
+            if found and box.kind not in _NOTES:
                 out.append(badge(box.id, box.x + box.width - 3.0, box.y + 3.0, found))
         for k, column in enumerate(self.sel.columns):
             found = [f for step in column.steps for f in self.findings.get(f"step:{step}", ())]
@@ -327,7 +364,11 @@ class _Layout:
                         out.append(self._plan_note(f"{step_id}.{row_id}.{n}", text, row_id, step_id, col_i, row))
         for (col, row), n in sorted(hidden.items()):
             lane = self.sel.rows[row]
-            out.append(self._plan_note(f"more.{col}.{lane}", f"+{n} more", lane, self.sel.columns[col].id, col, row))
+            more = self._plan_note(f"more.{col}.{lane}", f"+{n} more", lane, self.sel.columns[col].id, col, row)
+            more.kind = "more"
+            more.paint = Paint(self.th.background, self.th.muted, self.th.muted)
+            more.dash = "3 3"
+            out.append(more)
         return out
 
     def _plan_action(self, a: Action, col: int, row: int) -> _Planned:
@@ -340,13 +381,14 @@ class _Layout:
         for tag in a.tags:
             style = self.styles.get(tag)
             if style is not None:
-                paint, sw, dash_set, bold_set = _apply_style(paint, style)
+                paint, sw, dash_set, bold_set = _apply_style(paint, style, self.th.tag_colours)
                 stroke_width = max(stroke_width, sw) if bold_set else stroke_width
                 dash = "5 3" if dash_set else dash if dash_set is None else None
                 bold = bold or bool(bold_set)
         max_lines = 3 if self.sel.summary else 4
         label = clean(a.label) or a.id
-        lines, _cut = wrap(label, COL_W - 2 * BOX_PAD_X, LABEL_SIZE, max_lines, "semibold" if bold else "regular")
+        room = COL_W - 2 * BOX_PAD_X - (_FOLD if evidence else 0.0)  # evidence text clears the fold
+        lines, _cut = wrap(label, room, LABEL_SIZE, max_lines, "semibold" if bold else "regular")
         meta_parts = []
         if a.role:
             meta_parts.append(self.roles.get(a.role, a.role))
@@ -357,9 +399,9 @@ class _Layout:
         if a.duration is not None:
             meta_parts.append(duration_words(a.duration.expected))
         meta = (
-            fit(clean(" · ".join(meta_parts)), COL_W - 2 * BOX_PAD_X, META_SIZE)
+            wrap(clean(" · ".join(meta_parts)), COL_W - 2 * BOX_PAD_X, META_SIZE, 2)[0]
             if meta_parts and not evidence
-            else None
+            else ()
         )
         found: list[tuple[str, str]] = []
         if not evidence:
@@ -406,7 +448,7 @@ class _Layout:
             dash=None,
             bold=False,
             lines=lines,
-            meta=None,
+            meta=(),
             marks=[],
             tooltip=clean(text),
             size=NOTE_SIZE,
@@ -419,13 +461,20 @@ class _Layout:
         return "\n".join(parts)
 
     def _stack(self, boxes: list[_Planned]) -> list[float]:
+        """Stack each cell's boxes; boxes joined by a flow get more room between them."""
         cells: dict[tuple[int, int], float] = defaultdict(lambda: ROW_PAD)
+        last: dict[tuple[int, int], str] = {}
+        linked = {frozenset((f.source, f.target)) for f in self.bp.flows}
         for b in boxes:
-            leading = LABEL_LEADING if b.kind != "note" else 14.0
-            h = 8.0 + leading * max(1, len(b.lines)) + (13.0 if b.meta else 0.0) + ICON_ROW * len(b.marks) + 5.0
+            leading = LABEL_LEADING if b.kind not in _NOTES else 14.0
+            h = 8.0 + leading * max(1, len(b.lines)) + 13.0 * len(b.meta) + ICON_ROW * len(b.marks) + 5.0
             b.height = max(h, 32.0)
+            above = last.get((b.col, b.row))
+            if above is not None and frozenset((above, b.id)) in linked:
+                cells[b.col, b.row] += LINKED_GAP - STACK_GAP  # room for the arrow between them
             b.top = cells[b.col, b.row]
             cells[b.col, b.row] = b.top + b.height + STACK_GAP
+            last[b.col, b.row] = b.id
         heights = [44.0] * len(self.sel.rows)
         for (_, row), bottom in cells.items():
             heights[row] = max(heights[row], bottom - STACK_GAP + ROW_PAD)
@@ -460,12 +509,6 @@ class _Layout:
                 out[r].append((kind, label))
         return dict(out)
 
-    @staticmethod
-    def _track_offset(gap: int, gap_lines: dict[int, list[tuple[LineKind, str | None]]], track: int) -> float:
-        lines = len(gap_lines.get(gap, ()))
-        top = 14.0 + 9.0 * lines if lines else 8.0
-        return top + (track + 0.5) * route.TRACK
-
     def _spread_ports(self, plans: list[route.Plan], boxes: list[_Planned], row_top: list[float]) -> None:
         sides: dict[tuple[str, str], list[tuple[tuple[float, ...], route.Plan, bool]]] = defaultdict(list)
         for p in plans:
@@ -496,7 +539,7 @@ class _Layout:
 
     def _box(self, b: _Planned, x: float, y: float) -> Box:
         size = b.size
-        leading = LABEL_LEADING if b.kind != "note" else 14.0
+        leading = LABEL_LEADING if b.kind not in _NOTES else 14.0
         label = Text(
             x + BOX_PAD_X,
             y + 8.0 + size * 0.95,
@@ -509,8 +552,15 @@ class _Layout:
         cursor = y + 8.0 + leading * max(1, len(b.lines))
         meta = None
         if b.meta:
-            meta = Text(x + BOX_PAD_X, cursor + META_SIZE * 0.95, (b.meta,), META_SIZE, _muted_on(self.th, b.paint))
-            cursor += 13.0
+            meta = Text(
+                x + BOX_PAD_X,
+                cursor + META_SIZE * 0.95,
+                b.meta,
+                META_SIZE,
+                _muted_on(self.th, b.paint),
+                line_height=13.0,
+            )
+            cursor += 13.0 * len(b.meta)
         icons: list[Icon] = []
         notes: list[Text] = []
         iy = cursor + 7.0
@@ -521,7 +571,7 @@ class _Layout:
                 notes.append(Text(ix + 13.0, iy + 3.6, (short,), 10.0, _muted_on(self.th, b.paint)))
                 ix += 13.0 + _text_w(short, 10.0) + 8.0
             iy += ICON_ROW
-        dim = bool(self.sel.highlight) and b.id not in self.sel.highlight and b.kind != "note"
+        dim = bool(self.sel.highlight) and b.id not in self.sel.highlight and b.kind not in _NOTES
         return Box(
             id=b.id,
             kind=b.kind,
@@ -553,7 +603,7 @@ class _Layout:
         boxes: dict[str, Box],
         ports: tuple[float, float],
         gap_top: dict[int, float],
-        gap_lines: dict[int, list[tuple[LineKind, str | None]]],
+        gaps: _Gaps,
         gutter_x: Callable[[int, int], float],
         rule_ys: list[float],
         direct_tracks: dict[int, int],
@@ -569,7 +619,7 @@ class _Layout:
             pts = [(x, ys), (x, yd)]
         elif p.shape == "channel":
             assert p.gap is not None
-            yc = gap_top[p.gap] + self._track_offset(p.gap, gap_lines, p.gap_track)
+            yc = gap_top[p.gap] + gaps.track(p.gap, p.zone, p.gap_track)
             g1 = gutter_x(p.gutters[0], p.tracks[0])
             g2 = gutter_x(p.gutters[1], p.tracks[1])
             pts = [(sx, ys), (g1, ys), (g1, yc), (g2, yc), (g2, yd), (dx, yd)]
@@ -584,11 +634,7 @@ class _Layout:
             if x1 == x2:
                 lo, hi = sorted((y1, y2))
                 crossings += [Icon("crossing", x1, ry, 7.0, self.th.crossing) for ry in rule_ys if lo < ry < hi]
-        text = flow.label or ""
-        if flow.probability is not None:
-            pct = f"{flow.probability * 100:.0f}%"
-            text = f"{text} {pct}".strip() if pct not in text else text
-        label = self._flow_label(clean(text), pts) if text else None
+        text = _flow_text(flow)
         src_name = self.labels.get(flow.source, flow.source)
         dst_name = self.labels.get(flow.target, flow.target)
         tooltip = f"{src_name} {flow.kind.arrow} {dst_name}" + (f": {clean(text)}" if text else "")
@@ -599,36 +645,119 @@ class _Layout:
             kind=kind,
             points=tuple(pts),
             colour=colour,
-            width=1.9 if kind == "handoff" else 1.25,
+            width=_weight(kind, flow.probability),
             dash="4 3" if kind == "information" else None,
             head_start=kind == "codependency",
             head_end=True,
             crossings=tuple(crossings),
-            label=label,
+            label=None,
             tooltip=tooltip,
             dim=dim,
         )
 
-    def _flow_label(self, text: str, pts: list[tuple[float, float]]) -> Text | None:
-        """The label above the longest horizontal run, when it has room there; else none.
+    def _place_labels(self, arrows: list[Arrow], flows: list[Flow]) -> list[Arrow]:
+        """Each flow's label and odds placed where they touch no box, no other label and no other arrow.
 
-        A label that would overlap a box or another label is left out: the arrow's tooltip
-        still carries it.
+        The most likely branches are placed first. Where the whole label finds no room, its odds
+        alone are tried; where even those find none, the label goes where it covers only arrows
+        (on a plate that keeps it readable). Only a label with no room at all is left to the
+        arrow's tooltip.
         """
-        runs = [(abs(b[0] - a[0]), a, b) for a, b in itertools.pairwise(pts) if a[1] == b[1]]
-        if not runs:
-            return None
-        length, a, b = max(runs, key=lambda r: r[0])
-        if length < 60.0:
-            return None
-        short = fit(text, length - 12.0, 10.0)
-        half = _text_w(short, 10.0) / 2 + 2.0
-        cx, y = (a[0] + b[0]) / 2, a[1] - 4.0
-        rect = (cx - half, y - 9.0, cx + half, y + 2.5)
-        if self._occupied(rect):
-            return None
-        self._claim(rect)
-        return Text(cx, y, (short,), 10.0, self.th.muted, anchor="middle")
+        segments: dict[int, list[tuple[float, float, float, float]]] = {}
+        for k, arrow in enumerate(arrows):
+            rects = [
+                (min(a[0], b[0]) - 1.0, min(a[1], b[1]) - 1.0, max(a[0], b[0]) + 1.0, max(a[1], b[1]) + 1.0)
+                for a, b in itertools.pairwise(arrow.points)
+            ]
+            segments[k] = rects
+            for rect in rects:
+                self._claim(rect, owner=k)
+        order = sorted(
+            (k for k, f in enumerate(flows) if _flow_text(f)),
+            key=lambda k: (-(flows[k].probability or 0.0), k),
+        )
+        out = list(arrows)
+        for k in order:
+            flow = flows[k]
+            full = clean(_flow_text(flow))
+            odds = f"{flow.probability * 100:.0f}%" if flow.probability is not None else None
+            texts = [full] + ([odds] if odds and odds != full else [])
+            placed = None
+            for strict in (True, False):
+                for text in texts:
+                    placed = self._label_spot(text, arrows[k].points, k, strict)
+                    if placed:
+                        break
+                if placed:
+                    break
+            note = None
+            if placed is None:
+                # No room beside the arrow: a numbered mark on it, and the words in the legend.
+                note = len(self.notes) + 1
+                placed = self._label_spot(str(note), arrows[k].points, k, False) or self._on_arrow(
+                    str(note), arrows[k].points
+                )
+                self.notes.append((note, full))
+            label, rect = placed
+            self._claim(rect)
+            out[k] = replace(arrows[k], label=label, plate=rect, note=note)
+        return self._renumber(out)
+
+    def _renumber(self, arrows: list[Arrow]) -> list[Arrow]:
+        """Number the flow notes in reading order (left to right, then top to bottom)."""
+        noted = sorted(
+            (k for k, a in enumerate(arrows) if a.note is not None and a.label is not None),
+            key=lambda k: (arrows[k].label.x, arrows[k].label.y),  # type: ignore[union-attr]
+        )
+        texts = dict(self.notes)
+        self.notes = []
+        for number, k in enumerate(noted, start=1):
+            a = arrows[k]
+            assert a.label is not None and a.plate is not None and a.note is not None
+            self.notes.append((number, texts[a.note]))
+            text = str(number)
+            x1, y1, _, y2 = a.plate
+            label = replace(a.label, lines=(text,))
+            arrows[k] = replace(a, label=label, note=number, plate=(x1, y1, a.label.x + _text_w(text, 10.0) + 2.0, y2))
+        return arrows
+
+    def _on_arrow(
+        self, text: str, pts: tuple[tuple[float, float], ...]
+    ) -> tuple[Text, tuple[float, float, float, float]]:
+        """``text`` centred on the middle of the arrow's longest run."""
+        a, b = max(itertools.pairwise(pts), key=lambda ab: abs(ab[1][0] - ab[0][0]) + abs(ab[1][1] - ab[0][1]))
+        width = _text_w(text, 10.0)
+        x, y = (a[0] + b[0]) / 2 - width / 2, (a[1] + b[1]) / 2 - 6.0
+        return Text(x, y + 9.5, (text,), 10.0, self.th.muted), (x - 2.0, y, x + width + 2.0, y + 12.0)
+
+    def _label_spot(
+        self, text: str, pts: tuple[tuple[float, float], ...], owner: int, strict: bool
+    ) -> tuple[Text, tuple[float, float, float, float]] | None:
+        """A free place for ``text`` beside one of the arrow's runs, longest runs first."""
+        width = _text_w(text, 10.0)
+        runs = sorted(itertools.pairwise(pts), key=lambda ab: -(abs(ab[1][0] - ab[0][0]) + abs(ab[1][1] - ab[0][1])))
+        for a, b in runs:
+            candidates: list[tuple[float, float]] = []
+            if a[1] == b[1]:  # horizontal: above or below it, from the middle outwards
+                length = abs(b[0] - a[0])
+                if length < width + 10.0:
+                    continue
+                lo = min(a[0], b[0]) + width / 2 + 6.0
+                hi = max(a[0], b[0]) - width / 2 - 6.0
+                for cx in _spread((lo + hi) / 2, lo, hi, 16.0):
+                    candidates += [(cx - width / 2, a[1] - 13.0), (cx - width / 2, a[1] + 3.0)]
+            else:  # vertical: beside it, on either side, from the middle outwards
+                lo, hi = min(a[1], b[1]) + 4.0, max(a[1], b[1]) - 16.0
+                if hi < lo:
+                    continue
+                for y in _spread((lo + hi) / 2, lo, hi, 12.0):
+                    candidates += [(a[0] + 4.0, y), (a[0] - 4.0 - width, y)]
+            for x, y in candidates:
+                rect = (x - 2.0, y, x + width + 2.0, y + 12.0)
+                if not self._occupied(rect, owner if strict else None):
+                    label = Text(x, y + 9.5, (text,), 10.0, self.th.muted)
+                    return label, rect
+        return None
 
     _CELL = 160.0
 
@@ -638,17 +767,21 @@ class _Layout:
             for j in range(int(y1 // self._CELL), int(y2 // self._CELL) + 1):
                 yield i, j
 
-    def _claim(self, rect: tuple[float, float, float, float]) -> None:
+    def _claim(self, rect: tuple[float, float, float, float], owner: int = -1) -> None:
+        """Mark ``rect`` as drawn on: by a box or label (owner -1) or by arrow number ``owner``."""
         for cell in self._cells(rect):
-            self.taken.setdefault(cell, []).append(rect)
+            self.taken.setdefault(cell, []).append((rect, owner))
 
-    def _occupied(self, rect: tuple[float, float, float, float]) -> bool:
+    def _occupied(self, rect: tuple[float, float, float, float], arrow: int | None) -> bool:
+        """Whether ``rect`` touches a box or label, or (given ``arrow``) any other arrow than that one."""
         x1, y1, x2, y2 = rect
-        return any(
-            x1 < b[2] and b[0] < x2 and y1 < b[3] and b[1] < y2
-            for cell in self._cells(rect)
-            for b in self.taken.get(cell, ())
-        )
+        for cell in self._cells(rect):
+            for b, owner in self.taken.get(cell, ()):
+                if owner >= 0 and (arrow is None or owner == arrow):
+                    continue
+                if x1 < b[2] and b[0] < x2 and y1 < b[3] and b[1] < y2:
+                    return True
+        return False
 
     def _rule(self, kind: LineKind, label: str | None, above: str, y: float, x1: float, x2: float) -> Rule:
         name = label or LINE_NAMES[kind]
@@ -760,12 +893,15 @@ class _Layout:
             (round(col_x[c] + COL_W / 2, 2), round(mid - (sum(v) / len(v)) / 2 * amp, 2), round(sum(v) / len(v), 2))
             for c, v in sorted(values.items())
         )
+        # The curve is drawn only between neighbouring steps that both have an emotion.
+        cols = sorted(values)
+        breaks = tuple(k for k in range(1, len(cols)) if cols[k] != cols[k - 1] + 1)
         x = MARGIN + LABEL_W - 16.0
         scale = tuple(
             Text(x, y + 3.5, (mark,), 10.0, _muted_on(self.th, self.th.label), anchor="end")
             for mark, y in (("+2", mid - amp), ("0", mid), ("\u22122", mid + amp))
         )
-        return Curve(pts, mid, left, right, self.th.emotion, self.th.line, scale)
+        return Curve(pts, mid, left, right, self.th.emotion, self.th.line, scale, breaks)
 
     # -- words ---------------------------------------------------------------------------------
 
@@ -805,6 +941,35 @@ class _Layout:
         return text
 
 
+def _spread(mid: float, lo: float, hi: float, step: float) -> Iterator[float]:
+    """``mid``, then points on either side of it ``step`` apart, staying within [lo, hi]."""
+    yield mid
+    k = 1
+    while mid - k * step >= lo or mid + k * step <= hi:
+        if mid + k * step <= hi:
+            yield mid + k * step
+        if mid - k * step >= lo:
+            yield mid - k * step
+        k += 1
+
+
+def _flow_text(flow: Flow) -> str:
+    """A flow's label with its odds (``70%``), as drawn beside it."""
+    text = flow.label or ""
+    if flow.probability is not None:
+        pct = f"{flow.probability * 100:.0f}%"
+        text = f"{text} {pct}".strip() if pct not in text else text
+    return text
+
+
+def _weight(kind: str, probability: float | None) -> float:
+    """Line width: handoffs heavier; with odds, likely branches heavier than rare ones."""
+    base = 1.9 if kind == "handoff" else 1.25
+    if probability is None:
+        return base
+    return round(base * (0.7 + 1.1 * max(0.0, min(1.0, probability))), 2)
+
+
 def _mark_rows(marks: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
     """The marks (icon and short text) in rows that fit inside a box."""
     room = COL_W - 2 * BOX_PAD_X
@@ -821,7 +986,10 @@ def _mark_rows(marks: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
     return rows
 
 
-def _apply_style(paint: Paint, style: Style) -> tuple[Paint, float, bool | None, bool | None]:
+def _apply_style(paint: Paint, style: Style, colours: bool) -> tuple[Paint, float, bool | None, bool | None]:
+    """The paint of a box with a tag style; without ``colours`` only its weight and dashes apply."""
+    if not colours:
+        return paint, 2.2 if style.bold else 1.0, style.dashed, style.bold
     fill = style.fill if style.fill and _COLOUR.match(style.fill) else paint.fill
     stroke = style.stroke if style.stroke and _COLOUR.match(style.stroke) else paint.stroke
     text = style.text if style.text and _COLOUR.match(style.text) else paint.text

@@ -28,7 +28,7 @@ _ARROWS = (
 )
 _MARKS = (
     ("fail", "fail point (risk priority)"),
-    ("wait", "customer waits"),
+    ("wait", "wait before it starts"),
     ("pain", "pain points"),
     ("kpi", "KPIs measured"),
 )
@@ -44,6 +44,7 @@ def legend(
     y: float,
     width: float,
     severities: set[str] | None = None,
+    notes: Sequence[tuple[int, str]] = (),
 ) -> tuple[list[Shape | Text | Icon], float]:
     """Legend items placed from (x, y) in rows no wider than ``width``; returns them and the height."""
     entries: list[tuple[list[Shape | Text | Icon], str]] = []
@@ -81,8 +82,9 @@ def legend(
     tags = {t for a in sel.actions for t in a.tags}
     for style in bp.styles:
         if style.tag in tags:
-            fill = style.fill or th.boxes["customer"].fill
-            stroke = style.stroke or th.boxes["customer"].stroke
+            coloured = th.tag_colours
+            fill = style.fill if style.fill and coloured else th.background
+            stroke = style.stroke if style.stroke and coloured else th.boxes["support"].stroke
             entries.append(
                 (
                     [
@@ -98,12 +100,15 @@ def legend(
                             dash="5 3" if style.dashed else None,
                         )
                     ],
-                    f"tagged {clean(style.tag)}",
+                    f"tagged {clean(style.tag).replace('-', ' ').replace('_', ' ')}",
                 )
             )
     if sel.emotion:
-        neg, _, pos = th.emotion
-        entries.append(([Icon("dot", 5, 0, 8.0, pos), Icon("dot", 17, 0, 8.0, neg)], "emotion: positive, negative"))
+        neg, neutral, pos = th.emotion
+        dots: list[Shape | Text | Icon] = [
+            Icon("dot", 3 + 10 * k, 0, 8.0, c) for k, c in enumerate((pos, neutral, neg))
+        ]
+        entries.append((dots, "emotion: positive, neutral, negative"))
     if sel.highlight:
         entries.append(
             (
@@ -118,6 +123,9 @@ def legend(
             Icon("dot", 5 + 12 * k, 0, 10.0, colours[sev]) for k, sev in enumerate(ordered)
         ]
         entries.append((discs, "findings from stageline check: " + ", ".join(ordered)))
+    for number, words in notes:
+        plate = Shape(0, -7, 14, 13, fill=th.background, stroke=th.flows["dependency"], radius=2)
+        entries.append(([plate, Text(4, 3.5, (str(number),), 10.0, th.muted)], f"flow: {words}"))
     if not entries:
         return [], 0.0
     items: list[Shape | Text | Icon] = [Text(x, y + 4.0, ("Legend",), _SIZE, th.muted, "semibold")]

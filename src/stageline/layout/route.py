@@ -51,6 +51,7 @@ class Plan:
     dst_side: str
     gutters: tuple[int, ...] = ()  # vertical gutters used, in order (gutter k is left of column k)
     gap: int | None = None  # the horizontal gap used (gap r is below row r)
+    zone: str = "lower"  # above the gap's line (``upper``) or below it
     gap_track: int = 0
     src_y: float = 0.0  # port offsets within the box (filled in later)
     dst_y: float = 0.0
@@ -95,8 +96,11 @@ def plan_routes(pairs: Sequence[tuple[Slot, Slot]], obstacles: Iterable[Slot]) -
         elif clear(dst.row, middle, dst.top, dst.top + dst.height):
             plans.append(Plan(index, src, dst, "straight-dst", out_side, in_side, gutters=(near_src,)))
         else:
-            gap = src.row if dst.row >= src.row else src.row - 1
-            plans.append(Plan(index, src, dst, "channel", out_side, in_side, gutters=(near_src, near_dst), gap=gap))
+            # Stay on the source's side of the gap's line: a flow within one row never crosses it.
+            gap, zone = (src.row, "upper") if dst.row >= src.row else (src.row - 1, "lower")
+            plans.append(
+                Plan(index, src, dst, "channel", out_side, in_side, gutters=(near_src, near_dst), gap=gap, zone=zone)
+            )
     return plans
 
 

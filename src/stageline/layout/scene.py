@@ -109,7 +109,7 @@ class Box:
     """An action (or a note in an extra row) drawn as a box in its cell."""
 
     id: str
-    kind: str  # action, evidence or note
+    kind: str  # action, evidence, note (in an extra row) or more (the "+N more" of a summary cell)
     lane: str
     step: str
     role: str | None
@@ -148,6 +148,10 @@ class Arrow:
     label: Text | None
     tooltip: str = ""
     dim: bool = False
+    #: The plate behind the label (x1, y1, x2, y2), in the background colour, so it stays readable.
+    plate: tuple[float, float, float, float] | None = None
+    #: When the label found no room, its number in the legend's flow notes (the label is the number).
+    note: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +165,8 @@ class Curve:
     colours: tuple[str, str, str]
     stroke: str
     scale: tuple[Text, ...] = ()  # +2, 0 and -2 beside the row label
+    #: Indexes of points not joined to the one before (a step with no customer emotion between).
+    breaks: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -48,6 +48,8 @@ class Theme:
     findings: tuple[tuple[str, str], ...] = (("error", "#c92a2a"), ("warning", "#b45309"), ("info", "#1864ab"))
     box_stroke_width: float = 1.0
     dim_opacity: float = 0.28
+    #: Whether tag styles' colours apply (the print theme keeps only their dashes and weight).
+    tag_colours: bool = True
 
 
 def theme(name: str) -> Callable[[Callable[[], Theme]], Callable[[], Theme]]:
@@ -116,7 +118,7 @@ def _default() -> Theme:
         crossing="#334e68",
         icons={"fail": "#c92a2a", "wait": "#b45309", "pain": "#862e9c", "kpi": "#1864ab"},
         emotion=("#c92a2a", "#7b8794", "#2b8a3e"),
-        highlight="#d9480f",
+        highlight="#c2255c",
     )
 
 
@@ -147,7 +149,7 @@ def _high_contrast() -> Theme:
         crossing=black,
         icons={"fail": "#a30000", "wait": "#7a3d00", "pain": "#5c0f73", "kpi": "#003d80"},
         emotion=("#a30000", "#303030", "#005c1a"),
-        highlight="#a30000",
+        highlight="#0033cc",
         findings=(("error", "#a30000"), ("warning", "#7a3d00"), ("info", "#003d80")),
         box_stroke_width=2.0,
         dim_opacity=0.2,
@@ -185,6 +187,7 @@ def _print() -> Theme:
         findings=(("error", black), ("warning", "#333333"), ("info", "#555555")),
         box_stroke_width=1.2,
         dim_opacity=0.3,
+        tag_colours=False,
     )
 
 

@@ -23,8 +23,9 @@ FONT_FILES: dict[str, Path] = {
     "semibold": FONT_DIR / "Inter-SemiBold.otf",
 }
 FAMILY = "Inter"
-#: The CSS font stack written into SVG: Inter first, then fonts no wider than it.
-FONT_STACK = "Inter, 'Helvetica Neue', Arial, sans-serif"
+#: The CSS font stack written into SVG: Inter first, then fonts no wider than it (Arial, or
+#: Liberation Sans which Linux maps Arial to, is narrower than Inter; DejaVu Sans is wider).
+FONT_STACK = "Inter, Arial, 'Liberation Sans', Helvetica, sans-serif"
 _MISSING_EM = 1.0
 
 

@@ -6,7 +6,7 @@ Built-in views, by name:
 - ``journey``: the customer journey map: physical evidence, customer actions and the emotion
   curve, no backstage;
 - ``phases``: one column per phase, a summary for zooming out;
-- ``role:ID``: everything, with the actions of one role highlighted (for training);
+- ``role:ID``: everything, with the actions one role does or owns highlighted (for training);
 - ``segment:ID``: the actions that apply to one customer segment;
 - ``lanes:A,B``: a subset of lanes (and extra rows).
 
@@ -57,6 +57,17 @@ class Selection:
     summary: bool  # columns are phases
     segments: tuple[str, ...]
 
+    def shows(self) -> tuple[object, ...]:
+        """What the drawing shows, whatever the view is called: equal for views that draw alike."""
+        return (
+            self.columns,
+            self.rows,
+            tuple(a.id for a in self.actions),
+            self.highlight,
+            self.emotion,
+            self.summary,
+        )
+
     def column_of(self) -> dict[str, int]:
         """The column index of each step shown."""
         return {step: i for i, col in enumerate(self.columns) for step in col.steps}
@@ -66,7 +77,9 @@ def view_names(bp: Blueprint) -> list[str]:
     """Every view the blueprint can be drawn in: the file's own, then the built-in ones."""
     names = [v.id for v in bp.views]
     names += [n for n in BUILT_IN if n not in names]
-    names += [f"role:{r}" for r in _roles(bp) if f"role:{r}" not in names]
+    # A role view only for roles that do or own something: the others would highlight nothing.
+    active = {a.role for a in bp.actions} | {a.owner for a in bp.actions}
+    names += [f"role:{r}" for r in _roles(bp) if r in active and f"role:{r}" not in names]
     names += [f"segment:{s.id}" for s in bp.segments if f"segment:{s.id}" not in names]
     return names
 
@@ -166,7 +179,9 @@ def _apply(bp: Blueprint, view: View, rows: tuple[str, ...] | None = None, emoti
         columns = _phase_columns(bp, steps)
     else:
         columns = tuple(Column(s.id, s.name, s.phase, s.time, (s.id,)) for s in steps)
-    highlight = frozenset(a.id for a in actions if a.role and a.role in view.highlight)
+    # A role's part: the actions it does and the ones it owns.
+    wanted = set(view.highlight)
+    highlight = frozenset(a.id for a in actions if a.role in wanted or a.owner in wanted)
     with_emotion = any(a.emotion is not None for a in actions if a.lane is Lane.CUSTOMER)
     return Selection(
         id=view.id,

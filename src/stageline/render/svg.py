@@ -70,7 +70,7 @@ def _svg(scene: Scene) -> str:
         out.append(_curve(scene.curve))
     out += [_rule(r) for r in scene.rules]
     out.append('<g class="sl-flows">')
-    out += [_arrow(a, markers, scene.dim_opacity) for a in scene.arrows]
+    out += [_arrow(a, markers, scene.dim_opacity, scene.background) for a in scene.arrows]
     out.append('</g>\n<g class="sl-actions">')
     out += [_box(b, scene) for b in scene.boxes]
     out.append("</g>")
@@ -181,7 +181,9 @@ def _curve(c: Curve) -> str:
         'stroke-width="1" stroke-dasharray="3 4"/>',
     ]
     if len(c.points) > 1:
-        d = "M" + "L".join(f"{num(x)} {num(y)}" for x, y, _ in c.points)
+        d = "".join(
+            ("M" if k == 0 or k in c.breaks else "L") + f"{num(x)} {num(y)}" for k, (x, y, _) in enumerate(c.points)
+        )
         out.append(f'<path d="{d}" fill="none" stroke="{esc(c.stroke)}" stroke-width="2" stroke-linejoin="round"/>')
     for x, y, value in c.points:
         colour = pos if value > 0 else neg if value < 0 else neutral
@@ -214,7 +216,7 @@ def _sign(v: float) -> float:
     return (v > 0) - (v < 0)
 
 
-def _arrow(a: Arrow, markers: dict[str, int], dim_opacity: float) -> str:
+def _arrow(a: Arrow, markers: dict[str, int], dim_opacity: float, background: str) -> str:
     k = markers[a.colour]
     heads = f' marker-end="url(#sl-head-{k})"' if a.head_end else ""
     if a.head_start:
@@ -227,8 +229,16 @@ def _arrow(a: Arrow, markers: dict[str, int], dim_opacity: float) -> str:
         f' stroke-linejoin="round"{heads}/>'
     ]
     out += [icon_svg(c, esc(c.colour), num) for c in a.crossings]
+    if a.plate is not None:
+        x1, y1, x2, y2 = a.plate
+        out.append(
+            f'<rect x="{num(x1)}" y="{num(y1)}" width="{num(x2 - x1)}" height="{num(y2 - y1)}" rx="2" '
+            f'fill="{esc(background)}" opacity="0.9"'
+            + (f' stroke="{esc(a.colour)}" stroke-width="1"' if a.note is not None else "")
+            + "/>"
+        )
     if a.label is not None:
-        out.append(_text(a.label, ' stroke="#ffffff" stroke-width="3" paint-order="stroke" stroke-linejoin="round"'))
+        out.append(_text(a.label))
     out.append("</g>")
     return "".join(out)
 
@@ -247,14 +257,14 @@ def _badge(b: Badge) -> str:
 
 def _box(b: Box, scene: Scene) -> str:
     x, y, w, h = num(b.x), num(b.y), num(b.width), num(b.height)
-    classes = "sl-note" if b.kind == "note" else "sl-action"
+    classes = "sl-note" if b.kind in ("note", "more") else "sl-action"
     if b.kind == "evidence":
         classes += " sl-evidence"
     if b.dim:
         classes += " sl-dim"
     if b.highlight:
         classes += " sl-highlight"
-    if b.kind == "note":
+    if b.kind in ("note", "more"):
         attrs = f'data-row="{esc(b.lane)}" data-step="{esc(b.step)}"'
     else:
         attrs = (
@@ -268,7 +278,7 @@ def _box(b: Box, scene: Scene) -> str:
     if b.kind == "evidence":
         shape = f'<path d="{_sheet(b.x, b.y, b.width, b.height)}" {paint} stroke-linejoin="round"/>'
     else:
-        shape = f'<rect x="{x}" y="{y}" width="{w}" height="{h}" rx="{3 if b.kind == "note" else 6}" {paint}/>'
+        shape = f'<rect x="{x}" y="{y}" width="{w}" height="{h}" rx="{6 if b.kind in ("action", "evidence") else 3}" {paint}/>'
     out = [f'<g class="{classes}" {attrs}{opacity}><title>{esc(b.tooltip)}</title>', shape]
     if b.highlight:
         out.append(
