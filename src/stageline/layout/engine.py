@@ -142,6 +142,7 @@ class _Layout:
         self.roles = {r.id: r.name for r in bp.roles}
         self.systems = {s.id: s.name for s in bp.systems}
         self.labels = {a.id: clean(a.label) for a in sel.actions}
+        self.subtitle_lines: tuple[str, ...] = ()
         #: Rectangles already drawn on (boxes, flow labels), by grid cell, to keep labels apart.
         self.taken: dict[tuple[int, int], list[tuple[tuple[float, float, float, float], int]]] = {}
         #: Flow labels with no room beside their arrow: (number, text), listed in the legend.
@@ -174,7 +175,10 @@ class _Layout:
             return gaps.height(gap)
 
         # Vertical positions.
-        title_h = 64.0
+        # The subtitle wraps to two lines at the narrowest the drawing can be.
+        narrowest = max(2 * MARGIN + LABEL_W + ncols * (COL_W + GUTTER_MIN) + GUTTER_MIN, MIN_WIDTH)
+        self.subtitle_lines = wrap(self._subtitle(), narrowest - 2 * MARGIN, 12.5, 2)[0]
+        title_h = 64.0 + 16.0 * (len(self.subtitle_lines) - 1)
         header_top = MARGIN + title_h
         phase_h = 30.0 if any(c.phase for c in self.sel.columns) and not self.sel.summary else 0.0
         step_lines = [self._column_title(c) for c in self.sel.columns]
@@ -385,7 +389,7 @@ class _Layout:
                 stroke_width = max(stroke_width, sw) if bold_set else stroke_width
                 dash = "5 3" if dash_set else dash if dash_set is None else None
                 bold = bold or bool(bold_set)
-        max_lines = 3 if self.sel.summary else 4
+        max_lines = 2 if self.sel.summary else 4
         label = clean(a.label) or a.id
         room = COL_W - 2 * BOX_PAD_X - (_FOLD if evidence else 0.0)  # evidence text clears the fold
         lines, _cut = wrap(label, room, LABEL_SIZE, max_lines, "semibold" if bold else "regular")
@@ -399,7 +403,7 @@ class _Layout:
         if a.duration is not None:
             meta_parts.append(duration_words(a.duration.expected))
         meta = (
-            wrap(clean(" · ".join(meta_parts)), COL_W - 2 * BOX_PAD_X, META_SIZE, 2)[0]
+            wrap(clean(" · ".join(meta_parts)), COL_W - 2 * BOX_PAD_X, META_SIZE, 1 if self.sel.summary else 2)[0]
             if meta_parts and not evidence
             else ()
         )
@@ -846,7 +850,7 @@ class _Layout:
         out: list[Shape | Text] = []
         title = fit(clean(self.bp.title), width - 2 * MARGIN, 22.0, "semibold")
         out.append(Text(MARGIN, MARGIN + 20.0, (title,), 22.0, th.title, "semibold"))
-        out.append(Text(MARGIN, MARGIN + 42.0, (fit(self._subtitle(), width - 2 * MARGIN, 12.5),), 12.5, th.muted))
+        out.append(Text(MARGIN, MARGIN + 42.0, self.subtitle_lines, 12.5, th.muted, line_height=16.0))
         cols = self.sel.columns
 
         def left_edge(k: int) -> float:

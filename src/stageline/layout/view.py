@@ -27,7 +27,7 @@ __all__ = ["BUILT_IN", "Column", "Selection", "select", "view_names"]
 BUILT_IN = ("full", "journey", "phases")
 _PREFIXES = ("role:", "segment:", "lanes:")
 #: A cell of the phase summary lists at most this many actions, then "+N more".
-SUMMARY_CELL = 5
+SUMMARY_CELL = 3
 
 
 @dataclass(frozen=True, slots=True)
