@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from stageline.render import html as html_page
-from stageline.render.html import page
+from stageline.render.html import font_face_css, page
 
 MINI_SVG = (Path(__file__).parent / "fixtures" / "render" / "mini.svg").read_text(encoding="utf-8")
 MINI_INFO: dict[str, object] = {
@@ -149,10 +149,10 @@ def parse(text: str) -> Markup:
 
 
 def structure(markup: Markup) -> list[tuple[str, list[str]]]:
-    """Tag and attribute names, without the subtitle paragraph (present only when there is one)."""
+    """Tag and attribute names, without the description (present only when there is a subtitle)."""
     out = []
     for tag, attrs in markup.tags:
-        if tag == "p" and ("class", "sl-sub") in attrs:
+        if tag == "meta" and ("name", "description") in attrs:
             continue
         out.append((tag, [name for name, _ in attrs]))
     return out
@@ -208,9 +208,18 @@ def test_title_and_subtitle_are_escaped() -> None:
     info = {**MINI_INFO, "title": 'Café <b>"bold"</b> & co\x00', "subtitle": "<i>it</i>"}
     html = page(MINI_SVG, info)
     assert "<title>Café &lt;b&gt;&quot;bold&quot;&lt;/b&gt; &amp; co</title>" in html
-    assert "<h1>Café &lt;b&gt;&quot;bold&quot;&lt;/b&gt; &amp; co</h1>" in html
-    assert '<p class="sl-sub">&lt;i&gt;it&lt;/i&gt;</p>' in html
-    assert '<p class="sl-sub">' not in page(MINI_SVG, {**MINI_INFO, "subtitle": ""})
+    assert '<h1 class="sl-sr">Café &lt;b&gt;&quot;bold&quot;&lt;/b&gt; &amp; co</h1>' in html
+    assert '<meta name="description" content="&lt;i&gt;it&lt;/i&gt;">' in html
+    assert '<meta name="description"' not in page(MINI_SVG, {**MINI_INFO, "subtitle": ""})
+
+
+def test_title_is_not_repeated_on_screen() -> None:
+    """The drawing shows the title; the page names itself only to screen readers."""
+    html = page(MINI_SVG, MINI_INFO)
+    body = html.split("<body>", 1)[1].split("<main", 1)[0]
+    assert body.count("Coffee to go") == 1
+    assert '<h1 class="sl-sr">Coffee to go</h1>' in body
+    assert "Service blueprint · as-is" not in body
 
 
 def test_svg_is_inline_and_unchanged() -> None:
@@ -275,3 +284,45 @@ def test_same_input_same_bytes() -> None:
         check=True,
     )
     assert done.stdout.strip() == hashlib.sha256(first.encode()).hexdigest()
+
+
+def cmaps(css: str) -> dict[str, set[int]]:
+    return embedded_fonts(css)
+
+
+def test_font_face_css_is_both_weights_cut_to_the_text() -> None:
+    assert "font_face_css" in html_page.__all__
+    text = "Café → 中"
+    css = font_face_css(text)
+    assert css.count("@font-face{") == 2
+    assert css.splitlines()[0].startswith('@font-face{font-family:"Inter";font-style:normal;font-weight:400;')
+    assert "font-weight:600;" in css.splitlines()[1]
+    fonts = cmaps(css)
+    assert set(fonts) == {"400", "600"}
+    for weight, cmap in fonts.items():
+        coverage = {ord(c) for c in html_page._coverage("regular" if weight == "400" else "semibold")}
+        assert cmap == {ord(c) for c in text} & coverage
+        assert ord("中") not in cmap
+    # No network, and nothing but the rules.
+    assert re.findall(r"url\(([^)]*)\)", css) and all(
+        u.startswith("data:font/woff;base64,") for u in re.findall(r"url\(([^)]*)\)", css)
+    )
+    assert "<" not in css
+
+
+def test_font_face_css_is_deterministic_and_ignores_order() -> None:
+    first = font_face_css("Pulls the espresso shot")
+    html_page._subset.cache_clear()
+    assert font_face_css("Pulls the espresso shot") == first
+    assert font_face_css("tohs osserpse eht slluP") == first
+
+
+def test_page_embeds_the_same_font_css() -> None:
+    html = page(MINI_SVG, MINI_INFO)
+    style = html.split("<style>\n", 1)[1].split("</style>", 1)[0]
+    fonts = style.split("\n", 2)
+    chars = set(MINI_SVG) | set(html_page._ASCII) | set(html_page._CSS) | set(html_page._SCRIPT)
+    chars |= set(html_page._BODY_TEXT)
+    for text in html_page._strings(MINI_INFO):
+        chars.update(text)
+    assert "\n".join(fonts[:2]) == font_face_css("".join(chars))

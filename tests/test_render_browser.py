@@ -74,3 +74,23 @@ def test_example_page_in_chromium(browser: Browser, path: Path, tmp_path: Path) 
         assert errors == [] and requests == []
     finally:
         context.close()
+
+
+def test_a_standalone_svg_carries_its_font(browser: Browser, tmp_path: Path) -> None:
+    """Opened on its own (no Inter installed here), the SVG draws with the Inter it embeds."""
+    bp = stageline.load(EXAMPLES[0])
+    file = tmp_path / "drawing.svg"
+    file.write_bytes(render(bp, format="svg"))
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    tab = context.new_page()
+    try:
+        tab.goto(file.as_uri())
+        tab.evaluate("document.fonts.ready.then(() => true)")
+        faces = tab.evaluate("[...document.fonts].filter(f => f.family.includes('Inter')).length")
+        assert faces == 2 and tab.evaluate("document.fonts.check('600 12px Inter')")
+        over = [line for line in tab.evaluate(_OVERFLOW) if line["end"] > line["right"] - BOX_PAD_X + 0.5]
+        assert not over, over[:5]
+    finally:
+        context.close()
+    plain = render(bp, format="svg", embed_fonts=False)
+    assert b"@font-face" not in plain and b"@font-face" in file.read_bytes()

@@ -39,13 +39,18 @@ _ALL_FORMATS = ("svg", "png", "pdf", "html")
     "--scale", type=float, default=1.0, show_default=True, help="PNG: pixels per SVG unit (2 for high-DPI screens)."
 )
 @click.option(
-    "--page", help="PDF: tile onto pages of this size (a4, a3, letter, ... ; a3-portrait); default: one poster page."
+    "--page",
+    help="PDF: tile onto pages of this size (a4, a3, letter, ...; the orientation needing fewer pages, or "
+    "a3-portrait / a3-landscape); default: one poster page.",
 )
 @click.option(
     "--all-views",
     "all_views",
     type=click.Path(file_okay=False),
     help="Write every view in every format into this folder.",
+)
+@click.option(
+    "--no-embed-fonts", "plain", is_flag=True, help="SVG: do not embed the fonts (smaller; needs Inter installed)."
 )
 @click.option(
     "--findings", "with_findings", is_flag=True, help="Run `stageline check` and mark each action's findings on it."
@@ -64,6 +69,7 @@ def render_command(
     scale: float,
     page: str | None,
     all_views: str | None,
+    plain: bool,
     with_findings: bool,
     list_views: bool,
     watch: bool,
@@ -75,7 +81,7 @@ def render_command(
     self-contained page with pan and zoom, details on hover, flows highlighted on click and
     filters by lane and role. Exits 1 when the blueprint or the options cannot be used.
     """
-    ask = _Ask(view=view, theme=theme, scale=scale, page=page, findings=with_findings)
+    ask = _Ask(view=view, theme=theme, scale=scale, page=page, findings=with_findings, embed_fonts=not plain)
     try:
         if watch:
             _watch(file, ask, port)
@@ -107,6 +113,7 @@ class _Ask:
     scale: float
     page: str | None
     findings: bool
+    embed_fonts: bool
 
     def marks(self, file: str) -> Findings | None:
         """The findings of `stageline check` on ``file`` (with its stageline.toml), when asked for."""
@@ -156,6 +163,7 @@ def _one(bp: Blueprint, file: str, output: str | None, fmt: str | None, ask: _As
         scale=ask.scale,
         page=ask.page,
         findings=ask.marks(file),
+        embed_fonts=ask.embed_fonts,
     )
     if target == "-":
         sys.stdout.buffer.write(data)
@@ -189,7 +197,9 @@ def _all_views(bp: Blueprint, file: str, folder: Path, ask: _Ask) -> bool:
         for kind in _ALL_FORMATS:
             target = folder / _file_name(stem, name if name != "full" else None, kind)
             try:
-                write_bytes(target, FORMATS[kind](drawing, Options(scale=ask.scale, page=ask.page)))
+                write_bytes(
+                    target, FORMATS[kind](drawing, Options(scale=ask.scale, page=ask.page, embed_fonts=ask.embed_fonts))
+                )
             except StageLineError as exc:
                 failed = True
                 for problem in exc.problems:

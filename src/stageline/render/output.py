@@ -35,6 +35,8 @@ class Options:
 
     scale: float = 1.0
     page: str | None = None
+    #: SVG: carry the fonts (subset to the characters used), so the file looks the same anywhere.
+    embed_fonts: bool = True
 
 
 FORMATS: dict[str, Callable[[Drawing, Options], bytes]] = {}
@@ -51,7 +53,12 @@ def _format(name: str) -> Callable[[Callable[[Drawing, Options], bytes]], Callab
 
 @_format("svg")
 def _svg(d: Drawing, o: Options) -> bytes:
-    return d.svg.encode("utf-8")
+    if not o.embed_fonts:
+        return d.svg.encode("utf-8")
+    from stageline.render.html import font_face_css
+
+    css = font_face_css(d.svg)
+    return d.svg.replace("<defs>", f"<defs><style>{css}</style>", 1).encode("utf-8")
 
 
 @_format("png")
@@ -95,10 +102,12 @@ def render(
     scale: float = 1.0,
     page: str | None = None,
     findings: Findings | None = None,
+    embed_fonts: bool = True,
 ) -> bytes:
     """The drawing of ``bp`` as bytes in ``format`` (svg, png, pdf or html).
 
     ``findings`` (``Report.by_place()`` from :func:`stageline.analyse`) are marked on the boxes.
+    An SVG carries its fonts unless ``embed_fonts`` is False (for tools that replace fonts anyway).
     """
     writer = FORMATS.get(format)
     if writer is None:
@@ -109,7 +118,7 @@ def render(
                 hint=did_you_mean(format, FORMATS),
             )
         )
-    return writer(draw(bp, view, theme, findings), Options(scale=scale, page=page))
+    return writer(draw(bp, view, theme, findings), Options(scale=scale, page=page, embed_fonts=embed_fonts))
 
 
 def format_for(path: str | Path, given: str | None = None) -> str:

@@ -60,7 +60,8 @@ def _mm(width: float, height: float) -> tuple[float, float]:
     return (round(width * _PT_PER_MM, 2), round(height * _PT_PER_MM, 2))
 
 
-#: Paper sizes in points, portrait (width, height). ``--page a3`` prints landscape.
+#: Paper sizes in points, portrait (width, height). ``--page a3`` prints in the orientation that
+#: needs fewer pages, ``a3-landscape`` and ``a3-portrait`` in the one named.
 PAGE_SIZES: dict[str, tuple[float, float]] = {
     "a0": _mm(841, 1189),
     "a1": _mm(594, 841),
@@ -202,18 +203,19 @@ def pdf(svg: str, *, page: str | None = None, title: str | None = None) -> bytes
     """A Stageline drawing as a vector PDF with the fonts embedded, at true size (1 px = 0.75 pt).
 
     ``page=None`` gives a poster: one page exactly the drawing's size, for a plotter or a viewer.
-    ``page="a3"`` (``a0``-``a5``, ``letter``, ``legal``, ``tabloid``; landscape unless the name
-    ends in ``-portrait``) tiles a drawing too big for the paper across as many pages as it takes,
-    never shrinking it: 10 mm margins, neighbouring tiles overlapping by 10 mm, corner marks
-    where to trim, and a label in the margin naming the page, its row and its column. A drawing
-    that fits is one page, at the top left.
+    ``page="a3"`` (``a0``-``a5``, ``letter``, ``legal``, ``tabloid``) tiles a drawing too big for
+    the paper across as many pages as it takes, never shrinking it: 10 mm margins, neighbouring
+    tiles overlapping by 10 mm, corner marks where to trim, and a label in the margin naming the
+    page, its row and its column. A drawing that fits is one page, at the top left. A bare size
+    prints in the orientation that needs fewer pages (landscape when both need as many);
+    ``a3-landscape`` or ``a3-portrait`` forces one.
 
     ``title`` becomes the PDF's title and heads the page labels. The output is deterministic:
     cairo's creation date and producer are dropped, so the same SVG, page and title always give
     the same bytes.
     """
     root = _root(svg)
-    sheet = None if page is None else _sheet(page)
+    sheet = None if page is None else _sheet(page, root)
     cairosvg = _cairosvg()
     if sheet is None:
         pages = [_draw(cairosvg, svg)]
@@ -269,8 +271,12 @@ class _Tile:
         return self.rows * self.columns
 
 
-def _sheet(page: str) -> _Sheet:
-    """The paper for a ``--page`` name such as ``a3``, ``a3-portrait`` or ``letter-landscape``."""
+def _sheet(page: str, root: _Root) -> _Sheet:
+    """The paper for a ``--page`` name such as ``a3``, ``a3-portrait`` or ``letter-landscape``.
+
+    A name without an orientation gives the orientation that tiles ``root`` on fewer pages,
+    landscape when both take as many.
+    """
     name, _, orientation = page.strip().lower().partition("-")
     size = PAGE_SIZES.get(name)
     if size is None or orientation not in ("", *_ORIENTATIONS):
@@ -280,12 +286,17 @@ def _sheet(page: str) -> _Sheet:
                 code="render.page",
                 message=f"unknown page size `{page}`; expected one of {', '.join(PAGE_SIZES)}",
                 hint=did_you_mean(page, choices)
-                or "pages print landscape; add -portrait for upright ones, e.g. a3-portrait",
+                or "give a paper size, with -landscape or -portrait to force one, e.g. a3-portrait",
             )
         )
     short, long = sorted(size)
-    width, height = (short, long) if orientation == "portrait" else (long, short)
-    return _Sheet(width / PT_PER_PX, height / PT_PER_PX)
+    landscape = _Sheet(long / PT_PER_PX, short / PT_PER_PX)
+    portrait = _Sheet(short / PT_PER_PX, long / PT_PER_PX)
+    if orientation == "landscape":
+        return landscape
+    if orientation == "portrait":
+        return portrait
+    return portrait if _count(root, portrait) < _count(root, landscape) else landscape
 
 
 def _starts(length: float, area: float, overlap: float) -> list[float]:
@@ -295,6 +306,12 @@ def _starts(length: float, area: float, overlap: float) -> list[float]:
     step = area - overlap
     count = math.ceil((length - area) / step - 1e-9) + 1
     return [k * step for k in range(count)]
+
+
+def _count(root: _Root, sheet: _Sheet) -> int:
+    """How many pages the drawing takes on ``sheet``."""
+    rows = len(_starts(root.height, sheet.area_height, sheet.overlap))
+    return rows * len(_starts(root.width, sheet.area_width, sheet.overlap))
 
 
 def _tiles(root: _Root, sheet: _Sheet) -> Iterator[_Tile]:
