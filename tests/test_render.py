@@ -335,3 +335,16 @@ def test_findings_are_marked_on_their_actions_and_steps() -> None:
     assert any("findings from stageline check" in t.text for t in root.iter(f"{SVG_NS}text") if t.text)
     # Without findings the drawing is the same as before: no badges, no legend entry.
     assert layout(bp).badges == ()
+
+
+def test_journey_maps_write_the_pain_points_out() -> None:
+    bp = dataclasses.replace(loan(), views=())
+    journey = {b.id: b for b in layout(bp, "journey").boxes}
+    full = {b.id: b for b in layout(bp).boxes}
+    pained = [a for a in bp.actions if a.pain_points and a.lane is Lane.CUSTOMER]
+    assert pained
+    for a in pained:
+        words = " ".join(line for t in journey[a.id].notes for line in t.lines)
+        assert a.pain_points[0].split()[0] in words
+        assert not any(i.kind == "pain" and "pain" in n.lines[0] for i, n in zip(full[a.id].icons, full[a.id].notes))
+        assert journey[a.id].height > full[a.id].height - 1

@@ -74,6 +74,7 @@ class _Planned:
     top: float = 0.0
     height: float = 0.0
     ports: dict[str, list[int]] = field(default_factory=dict)
+    pains: list[tuple[str, ...]] = field(default_factory=list)  # pain points written out, wrapped
 
 
 #: Analysis findings to mark on the drawing: by action id (or ``step:ID``), (severity, message) pairs.
@@ -414,11 +415,16 @@ class _Layout:
                 found.append(("fail", f"RPN {rpn}" if rpn is not None else "fail point"))
             if a.wait is not None:
                 found.append(("wait", duration_words(a.wait.expected)))
-            if a.pain_points:
+            if a.pain_points and not self.sel.pains:
                 found.append(("pain", str(len(a.pain_points))))
             if a.kpis:
                 found.append(("kpi", str(len(a.kpis))))
         marks = _mark_rows(found)
+        pains = [
+            wrap(clean(p), COL_W - 2 * BOX_PAD_X - 14.0, META_SIZE, 3)[0]
+            for p in (a.pain_points if self.sel.pains else ())
+            if clean(p)
+        ]
         return _Planned(
             id=a.id,
             kind="evidence" if evidence else "action",
@@ -433,6 +439,7 @@ class _Layout:
             lines=lines,
             meta=meta,
             marks=marks,
+            pains=pains,
             tooltip=self._tooltip(a, label),
             role=a.role,
             segments=a.segments,
@@ -472,6 +479,7 @@ class _Layout:
         for b in boxes:
             leading = LABEL_LEADING if b.kind not in _NOTES else 14.0
             h = 8.0 + leading * max(1, len(b.lines)) + 13.0 * len(b.meta) + ICON_ROW * len(b.marks) + 5.0
+            h += sum(13.0 * len(lines) + 3.0 for lines in b.pains) + (3.0 if b.pains else 0.0)
             b.height = max(h, 32.0)
             above = last.get((b.col, b.row))
             if above is not None and frozenset((above, b.id)) in linked:
@@ -565,8 +573,17 @@ class _Layout:
                 line_height=13.0,
             )
             cursor += 13.0 * len(b.meta)
-        icons: list[Icon] = []
         notes: list[Text] = []
+        icons: list[Icon] = []
+        if b.pains:
+            cursor += 3.0
+            pain_ink = readable_text(b.paint.fill, self.th.icons["pain"])
+            for lines in b.pains:
+                icons.append(Icon("pain", x + BOX_PAD_X + 5.0, cursor + 7.0, 10.0, self.th.icons["pain"]))
+                notes.append(
+                    Text(x + BOX_PAD_X + 14.0, cursor + META_SIZE * 0.95, lines, META_SIZE, pain_ink, line_height=13.0)
+                )
+                cursor += 13.0 * len(lines) + 3.0
         iy = cursor + 7.0
         for row in b.marks:
             ix = x + BOX_PAD_X

@@ -56,6 +56,8 @@ class Selection:
     emotion: bool  # draw the emotion curve row
     summary: bool  # columns are phases
     segments: tuple[str, ...]
+    #: Pain points written out under customer actions (journey maps), not only counted.
+    pains: bool = False
 
     def shows(self) -> tuple[object, ...]:
         """What the drawing shows, whatever the view is called: equal for views that draw alike."""
@@ -193,6 +195,7 @@ def _apply(bp: Blueprint, view: View, rows: tuple[str, ...] | None = None, emoti
         highlight=highlight,
         emotion=with_emotion if emotion is None else emotion and with_emotion,
         summary=summary,
+        pains=not summary and Lane.CUSTOMER.value in lanes and lanes <= {Lane.EVIDENCE.value, Lane.CUSTOMER.value},
         segments=tuple(view.segments),
     )
 
