@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
+
+from stageline.model import Blueprint, Flow, Lane
 
 LANES = ("evidence", "customer", "frontstage", "backstage", "support")
 
@@ -67,3 +70,32 @@ def blueprint_yaml(actions: int, seed: int = 7, loops: bool = False) -> str:
         if loops and s % 10 == 9:
             out.append(f"  - s{s}.backstage -> s{s - 3}.frontstage [5%]: rework")
     return "\n".join(out) + "\n"
+
+
+def tiled(bp: Blueprint, actions: int) -> Blueprint:
+    """``bp`` repeated until it has about ``actions`` actions, each copy's ids prefixed.
+
+    Each copy's last step hands over to the next copy's first customer action, so the result
+    is one long service with the example's own mix of cross-lane, skipping and looping flows.
+    """
+    copies = max(1, round(actions / max(1, len(bp.actions))))
+    last = next(a for a in bp.actions if a.step == bp.steps[-1].id)
+    first = next(a for a in bp.actions if a.step == bp.steps[0].id and a.lane is Lane.CUSTOMER)
+    phases, steps, acts, flows = [], [], [], []
+    for k in range(copies):
+        p = f"c{k}-"
+        phases += [replace(ph, id=p + ph.id) for ph in bp.phases]
+        steps += [replace(s, id=p + s.id, phase=p + s.phase if s.phase else None) for s in bp.steps]
+        acts += [replace(a, id=p + a.id, step=p + a.step) for a in bp.actions]
+        flows += [replace(f, source=p + f.source, target=p + f.target) for f in bp.flows]
+        if k:
+            flows.append(Flow(source=f"c{k - 1}-{last.id}", target=p + first.id))
+    return replace(
+        bp,
+        title=f"{bp.title} x{copies}",
+        phases=tuple(phases),
+        steps=tuple(steps),
+        actions=tuple(acts),
+        flows=tuple(flows),
+        views=(),
+    )

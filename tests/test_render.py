@@ -67,6 +67,7 @@ def check_geometry(scene: Scene) -> None:
         for (_, end, a), (start, _, b) in itertools.pairwise(spans):
             assert end <= start, f"boxes {a} and {b} overlap"
     boxes = {b.id: b for b in scene.boxes}
+    check_arrows_apart(scene)
     for arrow in scene.arrows:
         pts = arrow.points
         assert len(pts) >= 2
@@ -82,6 +83,25 @@ def check_geometry(scene: Scene) -> None:
             on_side = x in (box.x, box.x + box.width) and box.y <= y <= box.y + box.height
             on_end = y in (box.y, box.y + box.height) and box.x <= x <= box.x + box.width
             assert on_side or on_end, f"{arrow.source}->{arrow.target} does not touch {box.id}"
+
+
+def check_arrows_apart(scene: Scene) -> None:
+    """No two arrows share a stretch of line, which would read as one arrow joining other boxes."""
+    runs: list[tuple[bool, float, float, float, int]] = []  # horizontal?, position, from, to, arrow
+    for k, arrow in enumerate(scene.arrows):
+        for (x1, y1), (x2, y2) in itertools.pairwise(arrow.points):
+            if y1 == y2:
+                runs.append((True, y1, min(x1, x2), max(x1, x2), k))
+            else:
+                runs.append((False, x1, min(y1, y2), max(y1, y2), k))
+    runs.sort()
+    for i, (horizontal, at, lo, hi, k) in enumerate(runs):
+        for other in runs[i + 1 :]:
+            if other[0] != horizontal or other[1] - at > 0.5:
+                break
+            if other[4] != k and min(hi, other[3]) - max(lo, other[2]) > 1.0:
+                a, b = scene.arrows[k], scene.arrows[other[4]]
+                raise AssertionError(f"{a.source}->{a.target} and {b.source}->{b.target} overlap at {at}")
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
@@ -105,8 +125,8 @@ def test_every_flow_label_is_drawn_beside_its_arrow_or_in_the_legend(path: Path)
     drawn = {(a.source, a.target) for a in scene.arrows if a.label is not None}
     assert labelled <= drawn
     legend = " ".join(line for t in scene.legend if isinstance(t, Text) for line in t.lines)
-    notes = [a for a in scene.arrows if a.note is not None]
-    assert [a.note for a in notes] == sorted(a.note for a in notes)
+    notes = sorted((a for a in scene.arrows if a.note is not None), key=lambda a: (a.label.x, a.label.y))  # type: ignore[union-attr]
+    assert [a.note for a in notes] == list(range(1, len(notes) + 1))  # numbered in reading order
     for a in notes:
         assert a.label is not None and a.label.lines == (str(a.note),)
         assert "flow: " in legend
@@ -148,7 +168,7 @@ def test_journey_shows_the_customer_side_and_the_emotion_curve() -> None:
     bp = loan()
     bp = dataclasses.replace(bp, views=())  # the built-in journey, not the file's own
     scene = layout(bp, "journey")
-    assert [b.id for b in scene.bands] == ["emotion", "evidence", "customer"]
+    assert [b.id for b in scene.bands] == ["sl:emotion", "evidence", "customer"]
     assert {b.lane for b in scene.boxes} <= {"evidence", "customer"}
     assert scene.curve is not None and len(scene.curve.points) >= 5
     assert not scene.rules or all(r.above != "customer" for r in scene.rules)
@@ -175,7 +195,7 @@ def test_segment_view_leaves_out_other_segments() -> None:
 def test_lanes_view_and_phase_summary() -> None:
     bp = loan()
     scene = layout(bp, "lanes:customer,frontstage")
-    assert [b.id for b in scene.bands] == ["emotion", "customer", "frontstage"]
+    assert [b.id for b in scene.bands] == ["sl:emotion", "customer", "frontstage"]
     assert [r.kind for r in scene.rules] == ["interaction"]
     summary = select(bp, "phases")
     assert [c.name for c in summary.columns] == [p.name for p in bp.phases]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import shutil
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -148,3 +150,45 @@ def test_findings_flag_marks_the_check_results(tmp_path: Path) -> None:
     assert len(badges) == len(report.by_place())
     code, _, err = run("render", str(path), "--findings", "-o", str(tmp_path / "h.html"))
     assert code == 0 and "Finding (" in (tmp_path / "h.html").read_text(encoding="utf-8")
+
+
+def test_watch_refuses_what_no_save_can_fix(cafe: Path) -> None:
+    code, _, err = run("render", str(cafe), "--watch", "--theme", "dark")
+    assert code == 1 and "--theme: error: unknown theme `dark`" in err
+    code, _, err = run("render", str(cafe), "--watch", "--view", "jorney")
+    assert code == 1 and "--view: error: unknown view `jorney`" in err
+    code, _, err = run("render", str(cafe), "--watch", "-o", "x.png")
+    assert code == 2 and "--watch serves the HTML page" in err
+    code, _, err = run("render", str(cafe), "--watch", "--port", "99999")
+    assert code == 2 and "--port" in err
+
+
+def test_folders_and_files_that_cannot_be_written_are_reported(cafe: Path, tmp_path: Path) -> None:
+    code, _, err = run("render", str(cafe), "--all-views", str(cafe / "x"))
+    assert code == 1 and "cannot make this folder" in err
+    code, _, err = run("render", str(cafe), "--view", "lanes:,")
+    assert code == 1 and "`lanes:,` names no lane" in err
+    # A file system that refuses the bytes (here: a file size limit) gives a message, not a traceback.
+    script = "import resource; resource.setrlimit(resource.RLIMIT_FSIZE, (2000, 2000)); from stageline.cli import main; main()"
+    result = subprocess.run(
+        [sys.executable, "-c", script, "render", str(cafe), "-o", str(tmp_path / "big.svg")],
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1 and "cannot write here" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "big.svg").exists() and not list(tmp_path.glob(".big.svg*"))
+
+
+def test_all_views_never_overwrites_one_view_with_another(tmp_path: Path) -> None:
+    path = tmp_path / "bp.yaml"
+    path.write_text(
+        "stageline: 1\ntitle: Two names, one file\nroles: [Barista]\n"
+        "steps:\n  - id: order\n    customer: Orders\n    frontstage: {label: Takes the order, role: barista}\n"
+        "views:\n  - id: role-barista\n    name: Barista only\n    lanes: [frontstage]\n",
+        encoding="utf-8",
+    )
+    code, _, err = run("render", str(path), "--all-views", str(tmp_path / "out"))
+    assert code == 0, err
+    names = sorted(p.name for p in (tmp_path / "out").glob("*.svg"))
+    assert "bp-role-barista.svg" in names and "bp-role-barista-2.svg" in names

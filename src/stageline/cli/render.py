@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from stageline.errors import Problem, StageLineError
+from stageline.errors import Location, Problem, SourceError, StageLineError
 from stageline.model import Blueprint
 
 if TYPE_CHECKING:
@@ -58,7 +58,11 @@ _ALL_FORMATS = ("svg", "png", "pdf", "html")
 @click.option("--views", "list_views", is_flag=True, help="List the views this blueprint can be drawn in and exit.")
 @click.option("--watch", is_flag=True, help="Serve a live preview on localhost that redraws on every save.")
 @click.option(
-    "--port", type=int, default=8765, show_default=True, help="--watch: the port to serve on (0 picks a free one)."
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8765,
+    show_default=True,
+    help="--watch: the port to serve on (0 picks a free one).",
 )
 def render_command(
     file: str,
@@ -84,6 +88,8 @@ def render_command(
     ask = _Ask(view=view, theme=theme, scale=scale, page=page, findings=with_findings, embed_fonts=not plain)
     try:
         if watch:
+            if output is not None or fmt not in (None, "html") or all_views is not None:
+                raise click.UsageError("--watch serves the HTML page; leave out -o, --format and --all-views")
             _watch(file, ask, port)
             return
         from stageline.formats import load
@@ -166,8 +172,13 @@ def _one(bp: Blueprint, file: str, output: str | None, fmt: str | None, ask: _As
         embed_fonts=ask.embed_fonts,
     )
     if target == "-":
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
+        try:
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+        except OSError as exc:
+            raise SourceError(
+                Problem("output.unwritable", f"cannot write: {exc.strerror or exc}", location=Location("<stdout>"))
+            ) from None
         return
     write_bytes(target, data)
     click.echo(f"wrote {target}", err=True)
@@ -183,19 +194,31 @@ def _all_views(bp: Blueprint, file: str, folder: Path, ask: _Ask) -> bool:
     from stageline.layout.view import view_names
     from stageline.render.output import FORMATS, Options, draw
 
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SourceError(
+            Problem("output.folder", f"cannot make this folder: {exc.strerror or exc}", location=Location(str(folder)))
+        ) from None
     stem = Path(file).stem
     failed = False
     marks = ask.marks(file)
     seen: dict[object, str] = {}
+    used: set[str] = set()
     for name in view_names(bp):
         drawing = draw(bp, name, ask.theme, marks)
         same = seen.setdefault(drawing.selection.shows(), name)
         if same != name:
             click.echo(f"skipped view {name}: it shows the same as {same}", err=True)
             continue
+        base = _file_name(stem, name if name != "full" else None, "")
+        k = 1
+        while base in used:  # two view names that make the same file name (role-x and role:x)
+            k += 1
+            base = _file_name(stem, f"{name}-{k}", "")
+        used.add(base)
         for kind in _ALL_FORMATS:
-            target = folder / _file_name(stem, name if name != "full" else None, kind)
+            target = folder / f"{base}{kind}"
             try:
                 write_bytes(
                     target, FORMATS[kind](drawing, Options(scale=ask.scale, page=ask.page, embed_fonts=ask.embed_fonts))
@@ -221,6 +244,19 @@ def _list_views(bp: Blueprint) -> None:
 
 def _watch(file: str, ask: _Ask, port: int) -> None:
     from stageline.cli.watch import serve_forever
+    from stageline.errors import BlueprintError, ParseError, RenderError
+    from stageline.formats import load
+    from stageline.layout.theme import get_theme
+    from stageline.layout.view import select
+
+    # Options no save can fix are refused now; a file with errors is served, to be fixed live.
+    get_theme(ask.theme)
+    try:
+        select(load(file), ask.view)
+    except (BlueprintError, ParseError):
+        pass
+    except RenderError:
+        raise
 
     def page(path: Path) -> str:
         from stageline.formats import load

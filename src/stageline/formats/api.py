@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 from dataclasses import dataclass, replace
@@ -158,19 +159,27 @@ def write_text(path: str | os.PathLike[str], text: str) -> None:
     write_bytes(path, text.encode("utf-8"))
 
 
+@functools.cache
+def _umask() -> int:
+    """The process's umask, read once (reading it means setting it, so only ever at first use)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def _mode_for(target: Path) -> int:
     """The permissions a new file gets (the umask applied), or those of the file it replaces."""
     try:
-        return target.stat().st_mode & 0o7777
+        return target.stat().st_mode & 0o777
     except OSError:
-        mask = os.umask(0)
-        os.umask(mask)
-        return 0o666 & ~mask
+        return 0o666 & ~_umask()
 
 
 def write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     """Replace ``path`` with ``data`` in one step: a failed write leaves no half-written file."""
     target = Path(path)
+    if target.is_symlink():
+        target = Path(os.path.realpath(target))  # write the file the link points at, keep the link
     directory = target.parent if str(target.parent) else Path(".")
     where = Location(str(path))
     if target.is_dir():
@@ -188,6 +197,12 @@ def write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
             fh.write(data)
         os.chmod(tmp, _mode_for(target))
         os.replace(tmp, target)
+    except OSError as exc:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise SourceError(
+            Problem("output.unwritable", f"cannot write here: {exc.strerror or exc}", location=where)
+        ) from None
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)

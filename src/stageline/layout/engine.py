@@ -37,7 +37,10 @@ GUTTER_MIN = 28.0
 ROW_PAD = 12.0
 STACK_GAP = 8.0
 LINKED_GAP = 22.0
+LINE_STEP = 14.0  # between two lines in one gap: room for the lower one's label
 _NOTES = ("note", "more")  # boxes that are not actions
+#: Ids of things drawn that are not in the file hold a colon, which no id in a file can.
+EMOTION_ROW = "sl:emotion"
 _FOLD = 10.0
 BOX_PAD_X = 8.0
 LABEL_SIZE = 12.0
@@ -118,7 +121,7 @@ class _Gaps:
 
     def line(self, gap: int, k: int) -> float:
         """The offset of the gap's ``k``-th line from the gap's top."""
-        return self._upper(gap) + 8.0 + 9.0 * k
+        return self._upper(gap) + 8.0 + LINE_STEP * k
 
     def track(self, gap: int, zone: str, t: int) -> float:
         """The offset of track ``t`` in the ``upper`` or ``lower`` zone from the gap's top."""
@@ -202,6 +205,7 @@ class _Layout:
 
         # Ports along box sides, ordered by where the other end is, to avoid needless crossings.
         self._spread_ports(plans, boxes, row_top)
+        _part_facing_ports(plans, row_top)
 
         # Vertical segments: tracks per gutter, and per column for direct arrows.
         port_y = {}
@@ -366,10 +370,10 @@ class _Layout:
                     if row is None:
                         continue
                     for n, text in enumerate(texts):
-                        out.append(self._plan_note(f"{step_id}.{row_id}.{n}", text, row_id, step_id, col_i, row))
+                        out.append(self._plan_note(f"note:{step_id}:{row_id}:{n}", text, row_id, step_id, col_i, row))
         for (col, row), n in sorted(hidden.items()):
             lane = self.sel.rows[row]
-            more = self._plan_note(f"more.{col}.{lane}", f"+{n} more", lane, self.sel.columns[col].id, col, row)
+            more = self._plan_note(f"more:{col}:{lane}", f"+{n} more", lane, self.sel.columns[col].id, col, row)
             more.kind = "more"
             more.paint = Paint(self.th.background, self.th.muted, self.th.muted)
             more.dash = "3 3"
@@ -487,10 +491,21 @@ class _Layout:
             b.top = cells[b.col, b.row]
             cells[b.col, b.row] = b.top + b.height + STACK_GAP
             last[b.col, b.row] = b.id
-        heights = [44.0] * len(self.sel.rows)
+        heights = [self._label_height(r) for r in self.sel.rows]
         for (_, row), bottom in cells.items():
             heights[row] = max(heights[row], bottom - STACK_GAP + ROW_PAD)
         return heights
+
+    def _label_height(self, row_id: str) -> float:
+        """The least height of a row: 44 px, or what its wrapped label needs."""
+        return max(44.0, 20.0 + 15.0 * (len(self._row_label(row_id)) - 1) + 10.0)
+
+    def _row_label(self, row_id: str) -> tuple[str, ...]:
+        lanes = {lane.value for lane in Lane}
+        names = {r.id: r.name for r in self.bp.rows}
+        name = LANE_NAMES[Lane(row_id)] if row_id in lanes else names.get(row_id, row_id)
+        room = LABEL_W - (48.0 if row_id == EMOTION_ROW else 24.0)  # the emotion scale sits beside it
+        return wrap(clean(name), room, 12.0, 4, "semibold")[0]
 
     def _flows(self, by_id: dict[str, _Planned]) -> list[Flow]:
         out: list[Flow] = []
@@ -533,10 +548,13 @@ class _Layout:
                 continue
             members.sort(key=lambda m: (m[0], m[1].index))
             n = len(members)
+            # Left-side ports sit a track lower than right-side ones, so that the stubs of two
+            # facing boxes across a gutter never lie on one line and read as one arrow.
+            stagger = route.TRACK if side == "L" else 0.0
             for k, (_, p, is_src) in enumerate(members):
                 slot = p.src if is_src else p.dst
-                inner = max(slot.height - 12.0, 0.0)
-                offset = 6.0 + inner * (k + 1) / (n + 1) if n > 1 else slot.height / 2
+                inner = max(slot.height - 12.0 - stagger, 0.0)
+                offset = 6.0 + stagger + inner * (k + 1) / (n + 1) if n > 1 else slot.height / 2 + stagger / 2
                 if is_src:
                     p.src_y = offset
                 else:
@@ -715,9 +733,9 @@ class _Layout:
             if placed is None:
                 # No room beside the arrow: a numbered mark on it, and the words in the legend.
                 note = len(self.notes) + 1
-                placed = self._label_spot(str(note), arrows[k].points, k, False) or self._on_arrow(
-                    str(note), arrows[k].points
-                )
+                # Room for the widest number it may get once the notes are numbered in order.
+                room = "8" * len(str(len(order)))
+                placed = self._label_spot(room, arrows[k].points, k, False) or self._on_arrow(room, arrows[k].points)
                 self.notes.append((note, full))
             label, rect = placed
             self._claim(rect)
@@ -736,20 +754,34 @@ class _Layout:
             a = arrows[k]
             assert a.label is not None and a.plate is not None and a.note is not None
             self.notes.append((number, texts[a.note]))
-            text = str(number)
-            x1, y1, _, y2 = a.plate
-            label = replace(a.label, lines=(text,))
-            arrows[k] = replace(a, label=label, note=number, plate=(x1, y1, a.label.x + _text_w(text, 10.0) + 2.0, y2))
+            label = replace(a.label, lines=(str(number),))
+            arrows[k] = replace(a, label=label, note=number)
         return arrows
 
     def _on_arrow(
         self, text: str, pts: tuple[tuple[float, float], ...]
     ) -> tuple[Text, tuple[float, float, float, float]]:
-        """``text`` centred on the middle of the arrow's longest run."""
-        a, b = max(itertools.pairwise(pts), key=lambda ab: abs(ab[1][0] - ab[0][0]) + abs(ab[1][1] - ab[0][1]))
+        """``text`` centred on one of the arrow's runs, where it covers no box or label if it can."""
         width = _text_w(text, 10.0)
-        x, y = (a[0] + b[0]) / 2 - width / 2, (a[1] + b[1]) / 2 - 6.0
-        return Text(x, y + 9.5, (text,), 10.0, self.th.muted), (x - 2.0, y, x + width + 2.0, y + 12.0)
+        spots: list[tuple[float, float]] = []
+        for a, b in sorted(
+            itertools.pairwise(pts), key=lambda ab: -(abs(ab[1][0] - ab[0][0]) + abs(ab[1][1] - ab[0][1]))
+        ):
+            mx, my = (a[0] + b[0]) / 2, (a[1] + b[1]) / 2
+            if a[1] == b[1]:
+                spots += [(x, a[1]) for x in _spread(mx, min(a[0], b[0]), max(a[0], b[0]), 8.0)]
+            else:
+                spots += [(a[0], y) for y in _spread(my, min(a[1], b[1]), max(a[1], b[1]), 8.0)]
+        best = None
+        for cx, cy in spots:
+            x, y = cx - width / 2, cy - 6.0
+            rect = (x - 2.0, y, x + width + 2.0, y + 12.0)
+            found = Text(x, y + 9.5, (text,), 10.0, self.th.muted), rect
+            if not self._occupied(rect, None):
+                return found
+            best = best or found
+        assert best is not None
+        return best
 
     def _label_spot(
         self, text: str, pts: tuple[tuple[float, float], ...], owner: int, strict: bool
@@ -782,26 +814,32 @@ class _Layout:
 
     _CELL = 160.0
 
-    def _cells(self, rect: tuple[float, float, float, float]) -> Iterator[tuple[int, int]]:
-        x1, y1, x2, y2 = rect
-        for i in range(int(x1 // self._CELL), int(x2 // self._CELL) + 1):
-            for j in range(int(y1 // self._CELL), int(y2 // self._CELL) + 1):
-                yield i, j
-
     def _claim(self, rect: tuple[float, float, float, float], owner: int = -1) -> None:
         """Mark ``rect`` as drawn on: by a box or label (owner -1) or by arrow number ``owner``."""
-        for cell in self._cells(rect):
-            self.taken.setdefault(cell, []).append((rect, owner))
+        x1, y1, x2, y2 = rect
+        size = self._CELL
+        entry = (rect, owner)
+        taken = self.taken
+        for i in range(int(x1 // size), int(x2 // size) + 1):
+            for j in range(int(y1 // size), int(y2 // size) + 1):
+                cell = taken.get((i, j))
+                if cell is None:
+                    taken[i, j] = [entry]
+                else:
+                    cell.append(entry)
 
     def _occupied(self, rect: tuple[float, float, float, float], arrow: int | None) -> bool:
         """Whether ``rect`` touches a box or label, or (given ``arrow``) any other arrow than that one."""
         x1, y1, x2, y2 = rect
-        for cell in self._cells(rect):
-            for b, owner in self.taken.get(cell, ()):
-                if owner >= 0 and (arrow is None or owner == arrow):
-                    continue
-                if x1 < b[2] and b[0] < x2 and y1 < b[3] and b[1] < y2:
-                    return True
+        size = self._CELL
+        taken = self.taken
+        for i in range(int(x1 // size), int(x2 // size) + 1):
+            for j in range(int(y1 // size), int(y2 // size) + 1):
+                for b, owner in taken.get((i, j), ()):
+                    if owner >= 0 and (arrow is None or owner == arrow):
+                        continue
+                    if x1 < b[2] and b[0] < x2 and y1 < b[3] and b[1] < y2:
+                        return True
         return False
 
     def _rule(self, kind: LineKind, label: str | None, above: str, y: float, x1: float, x2: float) -> Rule:
@@ -817,7 +855,7 @@ class _Layout:
         bands: list[Band] = []
         names = {r.id: r.name for r in self.bp.rows}
         if emotion_top is not None:
-            bands.append(self._band("emotion", "Customer emotion", emotion_top, EMOTION_H, left, right, "emotion"))
+            bands.append(self._band(EMOTION_ROW, "Customer emotion", emotion_top, EMOTION_H, left, right, "emotion"))
         for r, row_id in enumerate(self.sel.rows):
             lane_name = LANE_NAMES.get(Lane(row_id)) if row_id in {lane.value for lane in Lane} else None
             name = lane_name or names.get(row_id, row_id)
@@ -826,8 +864,9 @@ class _Layout:
         return bands
 
     def _band(self, rid: str, name: str, y: float, h: float, left: float, right: float, fill_key: str) -> Band:
-        room = LABEL_W - (48.0 if rid == "emotion" else 24.0)  # the emotion scale sits beside it
-        lines, _ = wrap(clean(name), room, 12.0, 4, "semibold")
+        lines = (
+            self._row_label(rid) if rid != EMOTION_ROW else wrap(clean(name), LABEL_W - 48.0, 12.0, 4, "semibold")[0]
+        )
         label = Text(MARGIN + 10.0, y + 20.0, lines, 12.0, self.th.label.text, "semibold", line_height=15.0)
         return Band(
             id=rid,
@@ -962,11 +1001,44 @@ class _Layout:
         return text
 
 
-def _spread(mid: float, lo: float, hi: float, step: float) -> Iterator[float]:
-    """``mid``, then points on either side of it ``step`` apart, staying within [lo, hi]."""
+def _part_facing_ports(plans: list[route.Plan], row_top: list[float]) -> None:
+    """Move ports apart where two boxes face each other across a gutter at nearly the same height.
+
+    A stub leaving the right side of a box and one entering the left side of the box across
+    the gutter would otherwise lie on one line and read as a single arrow between other boxes.
+    """
+    facing: dict[int, list[tuple[float, str, route.Plan, bool]]] = defaultdict(list)
+    for p in plans:
+        for is_src, slot, side in ((True, p.src, p.src_side), (False, p.dst, p.dst_side)):
+            if side not in ("L", "R"):
+                continue
+            gutter = slot.col + 1 if side == "R" else slot.col
+            y = row_top[slot.row] + slot.top + (p.src_y if is_src else p.dst_y)
+            facing[gutter].append((y, side, p, is_src))
+    for ports in facing.values():
+        ports.sort(key=lambda t: (t[0], t[1], t[2].index))
+        for k in range(1, len(ports)):
+            y0, side0, _, _ = ports[k - 1]
+            y, side, p, is_src = ports[k]
+            gap = y - y0
+            if side == side0 or gap >= route.TRACK:
+                continue
+            slot = p.src if is_src else p.dst
+            offset = (p.src_y if is_src else p.dst_y) + route.TRACK - gap
+            if offset > slot.height - 3.0:
+                continue  # no room lower in this box; the tracks keep the rest apart
+            if is_src:
+                p.src_y = offset
+            else:
+                p.dst_y = offset
+            ports[k] = (y + route.TRACK - gap, side, p, is_src)
+
+
+def _spread(mid: float, lo: float, hi: float, step: float, most: int = 16) -> Iterator[float]:
+    """``mid``, then points on either side of it ``step`` apart within [lo, hi]: ``most`` a side."""
     yield mid
     k = 1
-    while mid - k * step >= lo or mid + k * step <= hi:
+    while (mid - k * step >= lo or mid + k * step <= hi) and k <= most:
         if mid + k * step <= hi:
             yield mid + k * step
         if mid - k * step >= lo:

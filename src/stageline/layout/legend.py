@@ -5,6 +5,7 @@ Only what the drawing uses is explained, so the legend stays short.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from stageline.layout.scene import Arrow, Box, Icon, Shape, Text
@@ -17,6 +18,7 @@ from stageline.model import Blueprint
 __all__ = ["legend"]
 
 _SIZE = 11.0
+_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
 _ROW = 22.0
 _SAMPLE = 30.0
 
@@ -83,8 +85,12 @@ def legend(
     for style in bp.styles:
         if style.tag in tags:
             coloured = th.tag_colours
-            fill = style.fill if style.fill and coloured else th.background
-            stroke = style.stroke if style.stroke and coloured else th.boxes["support"].stroke
+            fill = style.fill if style.fill and coloured and _COLOUR.match(style.fill) else th.background
+            stroke = (
+                style.stroke
+                if style.stroke and coloured and _COLOUR.match(style.stroke)
+                else th.boxes["support"].stroke
+            )
             entries.append(
                 (
                     [
@@ -131,7 +137,7 @@ def legend(
     items: list[Shape | Text | Icon] = [Text(x, y + 4.0, ("Legend",), _SIZE, th.muted, "semibold")]
     cx, cy = x + 60.0, y
     for sample, meaning in entries:
-        words = fit(meaning, width - 60.0, _SIZE)
+        words = fit(meaning, width - 60.0 - _SAMPLE - 22.0, _SIZE)
         w = _SAMPLE + face().width(words, _SIZE) + 22.0
         if cx + w > x + width and cx > x + 60.0:
             cx, cy = x + 60.0, cy + _ROW

@@ -17,6 +17,8 @@ _SPACES = re.compile(r"[\t\n\r\u2028\u2029 ]+")
 
 def clean(text: str) -> str:
     """``text`` on one line with runs of white space as one space and undrawable characters gone."""
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text  # the usual case, and the fast one
     return _SPACES.sub(" ", _UNDRAWABLE.sub("", text)).strip()
 
 
@@ -46,6 +48,8 @@ def wrap(text: str, width: float, size: float, max_lines: int, weight: str = "re
     """
     f = face(weight)
     em_limit = width / size
+    if f.em_width(text) <= em_limit and max_lines >= 1:
+        return (text,), False  # fits on one line
     space = f.em_width(" ")
     lines: list[str] = []
     current: list[str] = []

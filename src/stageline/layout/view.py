@@ -120,6 +120,14 @@ def select(bp: Blueprint, name: str | None = None) -> Selection:
     if kind == "lanes" and arg:
         wanted = [w.strip() for w in arg.split(",") if w.strip()]
         known = [lane.value for lane in Lane] + [r.id for r in bp.rows]
+        if not wanted:
+            raise RenderError(
+                Problem(
+                    code="render.view",
+                    message=f"`{name}` names no lane; expected some of {', '.join(known)}",
+                    hint="for example lanes:customer,frontstage",
+                )
+            )
         for w in wanted:
             if w not in known:
                 raise _unknown(f"lane or row `{w}`", w, known)

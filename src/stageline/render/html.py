@@ -888,7 +888,7 @@ _SCRIPT = """\
     for (const row of svg.querySelectorAll("g.sl-row, g.sl-note")) {
       row.classList.toggle("sl-off", hiddenLanes.has(row.getAttribute("data-row")));
     }
-    for (const curve of svg.querySelectorAll("g.sl-curve")) curve.classList.toggle("sl-off", hiddenLanes.has("emotion"));
+    for (const curve of svg.querySelectorAll("g.sl-curve")) curve.classList.toggle("sl-off", hiddenLanes.has("sl:emotion"));
     let off = 0;
     for (const g of actions.values()) {
       const gone = hiddenLanes.has(g.getAttribute("data-lane")) || hiddenRoles.has(g.getAttribute("data-role"));

@@ -8,7 +8,7 @@ The structure is stable, for the interactive HTML page and for anyone styling th
 
     svg.stageline
       g.sl-header                  title block, phases, steps
-      g.sl-row[data-row]           one per lane or extra row (``emotion`` for the emotion curve)
+      g.sl-row[data-row]           one per lane or extra row (``sl:emotion`` for the emotion curve)
       g.sl-line[data-line]         the lines between lanes
       g.sl-flows > g.sl-flow[data-source][data-target][data-kind]
       g.sl-actions > g.sl-action[data-id][data-lane][data-step][data-role]   (g.sl-note in rows)
