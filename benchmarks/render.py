@@ -87,7 +87,9 @@ def time_dot(shape: str, size: int, timeout: float) -> float | None:
     """Seconds `dot -Tsvg` takes, or None when it runs past ``timeout``."""
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "g.dot"
-        src.write_text(dot_source(shape, size), encoding="utf-8")
+        # Written by a child process, so that this one stays small and the children's peak
+        # memory (which Linux carries across fork and exec) is their own.
+        subprocess.run([sys.executable, __file__, "--dot-source", shape, str(size), str(src)], check=True)
         start = time.perf_counter()
         try:
             subprocess.run(["dot", "-Tsvg", str(src), "-o", str(Path(tmp) / "g.svg")], check=True, timeout=timeout)
@@ -151,5 +153,7 @@ def table(shape: str, sizes: list[int], has_dot: bool, timeout: float) -> None:
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--one"]:
         print(json.dumps(one(sys.argv[2], int(sys.argv[3]))))
+    elif sys.argv[1:2] == ["--dot-source"]:
+        Path(sys.argv[4]).write_text(dot_source(sys.argv[2], int(sys.argv[3])), encoding="utf-8")
     else:
         main(sys.argv[1:])
