@@ -76,7 +76,6 @@ class _Planned:
     size: float = LABEL_SIZE
     top: float = 0.0
     height: float = 0.0
-    ports: dict[str, list[int]] = field(default_factory=dict)
     pains: list[tuple[str, ...]] = field(default_factory=list)  # pain points written out, wrapped
 
 
@@ -175,9 +174,6 @@ class _Layout:
                 p.gap_track = t
             gaps.tracks[gap, zone] = count
 
-        def gap_height(gap: int) -> float:
-            return gaps.height(gap)
-
         # Vertical positions.
         # The subtitle wraps to two lines at the narrowest the drawing can be.
         narrowest = max(2 * MARGIN + LABEL_W + ncols * (COL_W + GUTTER_MIN) + GUTTER_MIN, MIN_WIDTH)
@@ -195,12 +191,12 @@ class _Layout:
         gap_top: dict[int, float] = {}
         row_top: list[float] = []
         gap_top[-1] = y
-        y += gap_height(-1) if gaps.used(-1) else 0.0
+        y += gaps.height(-1) if gaps.used(-1) else 0.0
         for r in range(nrows):
             row_top.append(y)
             y += row_h[r]
             gap_top[r] = y
-            y += gap_height(r) if r < nrows - 1 or gaps.used(r) else 0.0
+            y += gaps.height(r) if r < nrows - 1 or gaps.used(r) else 0.0
         grid_bottom = y
 
         # Ports along box sides, ordered by where the other end is, to avoid needless crossings.
@@ -502,7 +498,7 @@ class _Layout:
 
     def _row_label(self, row_id: str) -> tuple[str, ...]:
         lanes = {lane.value for lane in Lane}
-        names = {r.id: r.name for r in self.bp.rows}
+        names = {r.id: r.name for r in self.bp.rows} | {EMOTION_ROW: "Customer emotion"}
         name = LANE_NAMES[Lane(row_id)] if row_id in lanes else names.get(row_id, row_id)
         room = LABEL_W - (48.0 if row_id == EMOTION_ROW else 24.0)  # the emotion scale sits beside it
         return wrap(clean(name), room, 12.0, 4, "semibold")[0]
@@ -864,10 +860,9 @@ class _Layout:
         return bands
 
     def _band(self, rid: str, name: str, y: float, h: float, left: float, right: float, fill_key: str) -> Band:
-        lines = (
-            self._row_label(rid) if rid != EMOTION_ROW else wrap(clean(name), LABEL_W - 48.0, 12.0, 4, "semibold")[0]
+        label = Text(
+            MARGIN + 10.0, y + 20.0, self._row_label(rid), 12.0, self.th.label.text, "semibold", line_height=15.0
         )
-        label = Text(MARGIN + 10.0, y + 20.0, lines, 12.0, self.th.label.text, "semibold", line_height=15.0)
         return Band(
             id=rid,
             name=clean(name),
