@@ -19,7 +19,7 @@ from stageline.layout.scene import Scene, Text
 from stageline.layout.theme import THEMES, contrast, get_theme
 from stageline.layout.typeface import face
 from stageline.layout.view import select, view_names
-from stageline.model import Action, Blueprint, Flow, Lane, Step, Style
+from stageline.model import Action, Blueprint, Flow, FlowKind, Lane, Party, Segment, Step, Style
 from stageline.render.svg import svg
 from tests.strategies import blueprints
 
@@ -372,3 +372,61 @@ def test_journey_maps_write_the_pain_points_out() -> None:
         assert ("pain", count) in full_marks  # the full blueprint counts them
         assert ("pain", count) not in journey_marks  # the journey map writes them out instead
         assert sum(1 for kind, _ in journey_marks if kind == "pain") == len(a.pain_points)
+
+
+@st.composite
+def dense_blueprints(draw: st.DrawFn) -> Blueprint:
+    """Crowded blueprints: up to five actions a cell, many flows of every kind, roles and segments."""
+    steps = draw(st.integers(1, 6))
+    roles = ["r1", "r2"]
+    lanes = list(Lane)
+    actions: list[Action] = []
+    for s in range(steps):
+        for lane in lanes:
+            for k in range(draw(st.integers(0, 5 if lane is not Lane.EVIDENCE else 2))):
+                actions.append(
+                    Action(
+                        id=f"s{s}-{lane.value}-{k}",
+                        step=f"s{s}",
+                        lane=lane,
+                        label=draw(st.sampled_from(["Short", "A label of several words that wraps", "x" * 60])),
+                        role=draw(st.sampled_from([None, *roles])) if lane is not Lane.CUSTOMER else None,
+                        segments=tuple(draw(st.lists(st.sampled_from(["a", "b"]), max_size=1))),
+                        pain_points=tuple(draw(st.lists(st.just("Waits too long for an answer"), max_size=2))),
+                        emotion=draw(st.none() | st.sampled_from([-2.0, 0.0, 1.5])) if lane is Lane.CUSTOMER else None,
+                    )
+                )
+    movers = [a.id for a in actions if a.lane is not Lane.EVIDENCE]
+    flows: list[Flow] = []
+    if len(movers) >= 2:
+        for _ in range(draw(st.integers(0, 30))):
+            src, dst = draw(st.lists(st.sampled_from(movers), min_size=2, max_size=2, unique=True))
+            flows.append(
+                Flow(
+                    source=src,
+                    target=dst,
+                    kind=draw(st.sampled_from(list(FlowKind))),
+                    label=draw(st.none() | st.just("a branch")),
+                    probability=draw(st.none() | st.sampled_from([0.05, 0.5])),
+                )
+            )
+    return Blueprint(
+        title="Crowded",
+        segments=(Segment(id="a", name="A"), Segment(id="b", name="B")),
+        roles=tuple(Party(id=r, name=r.upper()) for r in roles),
+        steps=tuple(Step(id=f"s{s}", name=f"Step {s}") for s in range(steps)),
+        actions=tuple(actions),
+        flows=tuple(flows),
+    )
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(dense_blueprints())
+def test_crowded_blueprints_lay_out_cleanly_in_every_view(bp: Blueprint) -> None:
+    for name in ["full", "phases", "journey", "role:r1", "segment:a", "lanes:customer,backstage"]:
+        scene = layout(bp, name)
+        check_geometry(scene)
+        plates = [a.plate for a in scene.arrows if a.plate is not None]
+        for x1, y1, x2, y2 in plates:
+            for box in scene.boxes:
+                assert not (x1 < box.x + box.width and box.x < x2 and y1 < box.y + box.height and box.y < y2)

@@ -98,7 +98,17 @@ def layout(
     sel = view if isinstance(view, Selection) else select(bp, view)
     th = theme if isinstance(theme, Theme) else get_theme(theme)
     with paused_gc():
-        return _Layout(bp, sel, th, findings or {}).scene()
+        # Where arrows between two facing boxes cannot be kept apart, those boxes are made
+        # taller (room to move the arrows' ends) and the drawing is laid out again.
+        extra: dict[str, float] = {}
+        for _ in range(3):
+            lay = _Layout(bp, sel, th, findings or {}, extra)
+            scene = lay.scene()
+            if not lay.crowded:
+                break
+            for box in lay.crowded:
+                extra[box] = extra.get(box, 0.0) + 2 * route.TRACK
+        return scene
 
 
 class _Gaps:
@@ -137,8 +147,14 @@ class _Gaps:
 
 
 class _Layout:
-    def __init__(self, bp: Blueprint, sel: Selection, th: Theme, findings: Findings) -> None:
+    def __init__(
+        self, bp: Blueprint, sel: Selection, th: Theme, findings: Findings, extra: dict[str, float] | None = None
+    ) -> None:
         self.bp, self.sel, self.th, self.findings = bp, sel, th, findings
+        #: Extra height for boxes whose facing arrows could not be kept apart last time.
+        self.extra = extra or {}
+        #: Boxes whose facing arrows could not be kept apart this time.
+        self.crowded: set[str] = set()
         self.row_index = {r: i for i, r in enumerate(sel.rows)}
         self.col_of = sel.column_of()
         self.styles = {s.tag: s for s in bp.styles}
@@ -155,10 +171,10 @@ class _Layout:
 
     def scene(self) -> Scene:
         boxes = self._plan_boxes()
-        row_h = self._stack(boxes)
         ncols, nrows = len(self.sel.columns), len(self.sel.rows)
         by_id = {b.id: b for b in boxes if b.kind not in _NOTES}
         flows = self._flows(by_id)
+        row_h = self._stack(boxes, _side_ports(flows, by_id))
         slots = {b.id: route.Slot(b.id, b.col, b.row, b.top, b.height) for b in boxes}
         plans = route.plan_routes([(slots[f.source], slots[f.target]) for f in flows], slots.values())
 
@@ -229,7 +245,8 @@ class _Layout:
             tracks, count = route.assign_tracks([(lo, hi) for _, _, lo, hi in segs])
             for (p, k, _, _), t in zip(segs, tracks, strict=True):
                 p.tracks[k] = t
-            gutter_tracks[g] = count
+            gutter_tracks[g], crowded = _order_facing_stubs(g, segs, port_y, count)
+            self.crowded |= crowded
         direct_tracks: dict[int, int] = {}
         for col, members in column_direct.items():
             spans = []
@@ -471,8 +488,11 @@ class _Layout:
             parts.append(clean(a.description))
         return "\n".join(parts)
 
-    def _stack(self, boxes: list[_Planned]) -> list[float]:
-        """Stack each cell's boxes; boxes joined by a flow get more room between them."""
+    def _stack(self, boxes: list[_Planned], ports: dict[str, int]) -> list[float]:
+        """Stack each cell's boxes; boxes joined by a flow get more room between them.
+
+        A box is tall enough for the arrows on its busiest side (``ports``) to keep a track apart.
+        """
         cells: dict[tuple[int, int], float] = defaultdict(lambda: ROW_PAD)
         last: dict[tuple[int, int], str] = {}
         linked = {frozenset((f.source, f.target)) for f in self.bp.flows}
@@ -480,6 +500,7 @@ class _Layout:
             leading = LABEL_LEADING if b.kind not in _NOTES else 14.0
             h = 8.0 + leading * max(1, len(b.lines)) + 13.0 * len(b.meta) + ICON_ROW * len(b.marks) + 5.0
             h += sum(13.0 * len(lines) + 3.0 for lines in b.pains) + (3.0 if b.pains else 0.0)
+            h = max(h, 12.0 + route.TRACK * (ports.get(b.id, 0) + 1)) + self.extra.get(b.id, 0.0)
             b.height = max(h, 32.0)
             above = last.get((b.col, b.row))
             if above is not None and frozenset((above, b.id)) in linked:
@@ -661,7 +682,8 @@ class _Layout:
         else:
             g = gutter_x(p.gutters[0], p.tracks[0])
             pts = [(sx, ys), (g, ys), (g, yd), (dx, yd)]
-        pts = _simplify(pts)
+        # Coordinates to the hundredth, so that runs meant to be straight are exactly straight.
+        pts = _simplify([(round(x, 2), round(y, 2)) for x, y in pts])
         kind = flow.kind.value
         colour = self.th.flows[kind]
         crossings = []
@@ -996,6 +1018,68 @@ class _Layout:
         return text
 
 
+def _order_facing_stubs(
+    gutter: int, segs: list[tuple[route.Plan, int, float, float]], port_y: dict[int, tuple[float, float]], count: int
+) -> tuple[int, set[str]]:
+    """Keep stubs from the two sides of a gutter off each other; returns the gutter's track count
+    and the boxes whose stubs could not be kept apart this way (two arrows that each need the
+    other's track to be further right), which need room to move their ends.
+
+    A stub from a box left of the gutter runs from the box to its track; one from a box right
+    of it, from its track to the box. Where two such stubs are within a track's height of each
+    other, the left one's track must lie left of the right one's, or they would overlap and
+    read as one arrow. A right stub whose track is not further right moves to a new track at
+    the right of the gutter, which no other arrow uses.
+    """
+    stubs: list[tuple[float, bool, route.Plan, int, str]] = []  # height, from the left?, arrow, segment, box
+    for p, k, _, _ in segs:
+        if p.shape == "channel":
+            ends = [(p.src, p.src_side, port_y[p.index][0])] if k == 0 else [(p.dst, p.dst_side, port_y[p.index][1])]
+        else:
+            ends = [(p.src, p.src_side, port_y[p.index][0]), (p.dst, p.dst_side, port_y[p.index][1])]
+        for slot, _side, y in ends:
+            stubs.append((y, slot.col < gutter, p, k, slot.id))  # the box is left of the gutter, or right
+    stubs.sort(key=lambda t: t[0])
+
+    def clashes() -> Iterator[tuple[route.Plan, int, str, str]]:
+        for i, (y, left, p, k, box) in enumerate(stubs):
+            for y2, left2, p2, k2, box2 in stubs[i + 1 :]:
+                if y2 - y >= route.TRACK:
+                    break
+                if left == left2 or p2 is p:
+                    continue
+                (lp, lk), (rp, rk) = ((p, k), (p2, k2)) if left else ((p2, k2), (p, k))
+                if lp.tracks[lk] >= rp.tracks[rk]:
+                    yield rp, rk, box, box2
+
+    for _ in range(len(segs) + 1):
+        clash = next(clashes(), None)
+        if clash is None:
+            return count, set()
+        clash[0].tracks[clash[1]] = count
+        count += 1
+    return count, {box for _, _, a, b in clashes() for box in (a, b)}
+
+
+def _side_ports(flows: list[Flow], boxes: dict[str, _Planned]) -> dict[str, int]:
+    """The most arrows that can meet one side of each box (arrows between columns meet the sides
+    facing each other; arrows within a column are counted on the right, where brackets run)."""
+    count: dict[tuple[str, str], int] = defaultdict(int)
+    for f in flows:
+        src, dst = boxes[f.source], boxes[f.target]
+        if src.col == dst.col:
+            count[src.id, "R"] += 1
+            count[dst.id, "R"] += 1
+        else:
+            forward = dst.col > src.col
+            count[src.id, "R" if forward else "L"] += 1
+            count[dst.id, "L" if forward else "R"] += 1
+    most: dict[str, int] = {}
+    for (box, _), n in count.items():
+        most[box] = max(most.get(box, 0), n)
+    return most
+
+
 def _part_facing_ports(plans: list[route.Plan], row_top: list[float]) -> None:
     """Move ports apart where two boxes face each other across a gutter at nearly the same height.
 
@@ -1003,6 +1087,10 @@ def _part_facing_ports(plans: list[route.Plan], row_top: list[float]) -> None:
     the gutter would otherwise lie on one line and read as a single arrow between other boxes.
     """
     facing: dict[int, list[tuple[float, str, route.Plan, bool]]] = defaultdict(list)
+    same_side: dict[tuple[str, str], list[float]] = defaultdict(list)
+    for p in plans:
+        for is_src, slot, side in ((True, p.src, p.src_side), (False, p.dst, p.dst_side)):
+            same_side[slot.id, side].append(p.src_y if is_src else p.dst_y)
     for p in plans:
         for is_src, slot, side in ((True, p.src, p.src_side), (False, p.dst, p.dst_side)):
             if side not in ("L", "R"):
@@ -1013,20 +1101,39 @@ def _part_facing_ports(plans: list[route.Plan], row_top: list[float]) -> None:
     for ports in facing.values():
         ports.sort(key=lambda t: (t[0], t[1], t[2].index))
         for k in range(1, len(ports)):
-            y0, side0, _, _ = ports[k - 1]
-            y, side, p, is_src = ports[k]
-            gap = y - y0
-            if side == side0 or gap >= route.TRACK:
+            y0, side0, p0, src0 = ports[k - 1]
+            y, side, p, src = ports[k]
+            if side == side0 or y - y0 >= route.TRACK:
                 continue
-            slot = p.src if is_src else p.dst
-            offset = (p.src_y if is_src else p.dst_y) + route.TRACK - gap
-            if offset > slot.height - 3.0:
-                continue  # no room lower in this box; the tracks keep the rest apart
-            if is_src:
-                p.src_y = offset
-            else:
-                p.dst_y = offset
-            ports[k] = (y + route.TRACK - gap, side, p, is_src)
+            # Move the lower port down, or else the upper one up, wherever its box has room and
+            # no other arrow on that side comes within a track.
+            for at, (q, is_src, here, there) in ((k, (p, src, y, y0)), (k - 1, (p0, src0, y0, y))):
+                moved = _move_port(q, is_src, here, there, same_side)
+                if moved is not None:
+                    ports[at] = (moved, *ports[at][1:])
+                    break
+
+
+def _move_port(
+    p: route.Plan, is_src: bool, here: float, there: float, same_side: dict[tuple[str, str], list[float]]
+) -> float | None:
+    """Move one end of ``p`` (now at ``here``) a track away from ``there``; its new height, or None."""
+    slot, side = (p.src, p.src_side) if is_src else (p.dst, p.dst_side)
+    old = p.src_y if is_src else p.dst_y
+    neighbours = same_side[slot.id, side]
+    for target in (there + route.TRACK, there - route.TRACK) if here >= there else (there - route.TRACK,):
+        offset = old + target - here
+        if not 3.0 <= offset <= slot.height - 3.0:
+            continue
+        if any(o != old and abs(o - offset) < route.TRACK for o in neighbours):
+            continue
+        neighbours[neighbours.index(old)] = offset
+        if is_src:
+            p.src_y = offset
+        else:
+            p.dst_y = offset
+        return target
+    return None
 
 
 def _spread(mid: float, lo: float, hi: float, step: float, most: int = 16) -> Iterator[float]:

@@ -67,9 +67,15 @@ def plan_routes(pairs: Sequence[tuple[Slot, Slot]], obstacles: Iterable[Slot]) -
         by_cell[slot.col, slot.row].append(slot)
         by_col[slot.col].append(slot)
 
+    # Straight runs already planned through empty cells: (row, first column, last column, top, bottom).
+    runs: list[tuple[int, int, int, float, float]] = []
+
     def clear(row: int, cols: range, top: float, bottom: float) -> bool:
+        """Whether a straight run at this height meets no box, and no other straight run, in ``cols``."""
+        if any(s.top < bottom + 4 and top - 4 < s.top + s.height for c in cols for s in by_cell.get((c, row), ())):
+            return False
         return not any(
-            s.top < bottom + 4 and top - 4 < s.top + s.height for c in cols for s in by_cell.get((c, row), ())
+            r == row and lo <= cols[-1] and cols[0] <= hi and t < bottom + 4 and top - 4 < b for r, lo, hi, t, b in runs
         )
 
     plans: list[Plan] = []
@@ -92,8 +98,10 @@ def plan_routes(pairs: Sequence[tuple[Slot, Slot]], obstacles: Iterable[Slot]) -
             continue
         middle = range(i + 1, j) if forward else range(j + 1, i)
         if clear(src.row, middle, src.top, src.top + src.height):
+            runs.append((src.row, middle[0], middle[-1], src.top, src.top + src.height))
             plans.append(Plan(index, src, dst, "straight-src", out_side, in_side, gutters=(near_dst,)))
         elif clear(dst.row, middle, dst.top, dst.top + dst.height):
+            runs.append((dst.row, middle[0], middle[-1], dst.top, dst.top + dst.height))
             plans.append(Plan(index, src, dst, "straight-dst", out_side, in_side, gutters=(near_src,)))
         else:
             # Stay on the source's side of the gap's line: a flow within one row never crosses it.
