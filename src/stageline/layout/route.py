@@ -67,16 +67,21 @@ def plan_routes(pairs: Sequence[tuple[Slot, Slot]], obstacles: Iterable[Slot]) -
         by_cell[slot.col, slot.row].append(slot)
         by_col[slot.col].append(slot)
 
-    # Straight runs already planned through empty cells: (row, first column, last column, top, bottom).
-    runs: list[tuple[int, int, int, float, float]] = []
+    # Straight runs already planned through empty cells, by cell: the heights they take.
+    runs: dict[tuple[int, int], list[tuple[float, float]]] = defaultdict(list)
 
     def clear(row: int, cols: range, top: float, bottom: float) -> bool:
         """Whether a straight run at this height meets no box, and no other straight run, in ``cols``."""
-        if any(s.top < bottom + 4 and top - 4 < s.top + s.height for c in cols for s in by_cell.get((c, row), ())):
-            return False
-        return not any(
-            r == row and lo <= cols[-1] and cols[0] <= hi and t < bottom + 4 and top - 4 < b for r, lo, hi, t, b in runs
-        )
+        for c in cols:
+            if any(s.top < bottom + 4 and top - 4 < s.top + s.height for s in by_cell.get((c, row), ())):
+                return False
+            if any(t < bottom + 4 and top - 4 < b for t, b in runs.get((c, row), ())):
+                return False
+        return True
+
+    def claim(row: int, cols: range, top: float, bottom: float) -> None:
+        for c in cols:
+            runs[c, row].append((top, bottom))
 
     plans: list[Plan] = []
     for index, (src, dst) in enumerate(pairs):
@@ -98,10 +103,10 @@ def plan_routes(pairs: Sequence[tuple[Slot, Slot]], obstacles: Iterable[Slot]) -
             continue
         middle = range(i + 1, j) if forward else range(j + 1, i)
         if clear(src.row, middle, src.top, src.top + src.height):
-            runs.append((src.row, middle[0], middle[-1], src.top, src.top + src.height))
+            claim(src.row, middle, src.top, src.top + src.height)
             plans.append(Plan(index, src, dst, "straight-src", out_side, in_side, gutters=(near_dst,)))
         elif clear(dst.row, middle, dst.top, dst.top + dst.height):
-            runs.append((dst.row, middle[0], middle[-1], dst.top, dst.top + dst.height))
+            claim(dst.row, middle, dst.top, dst.top + dst.height)
             plans.append(Plan(index, src, dst, "straight-dst", out_side, in_side, gutters=(near_src,)))
         else:
             # Stay on the source's side of the gap's line: a flow within one row never crosses it.
