@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit bench clean system browser golden
+.PHONY: run test lint typecheck unit bench clean system browser java golden
 
 # Debian packages, installed when missing (as root) or named for the user to install.
 define need_debian
@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { \
 		[ "$$(id -u)" = 0 ] && apt-get update && apt-get install -y python3-venv && $(PYTHON) -m venv $(VENV); }
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,pdf]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,pdf,spark]'
 	touch $(STAMP)
 
 system:
@@ -31,6 +31,11 @@ system:
 
 browser:
 	$(call need_debian,libcairo2 chromium)
+	@command -v java >/dev/null 2>&1 || $(MAKE) --no-print-directory java
+
+# Java for the Spark engine's tests (the machine may have its own Java 17 already).
+java:
+	$(call need_debian,openjdk-17-jre-headless)
 
 run: $(STAMP) system
 	@for f in examples/*.yaml; do \

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from stageline.analysis import analyse
     from stageline.errors import (
         BlueprintError,
+        DataError,
         Location,
         ParseError,
         Problem,
@@ -64,6 +65,7 @@ __version__ = "0.1.0"
 # and ruamel.yaml.
 _LAZY = {
     "BlueprintError": "stageline.errors",
+    "DataError": "stageline.errors",
     "Location": "stageline.errors",
     "ParseError": "stageline.errors",
     "Problem": "stageline.errors",
@@ -134,6 +136,7 @@ __all__ = [
     "Blueprint",
     "BlueprintError",
     "Channel",
+    "DataError",
     "Document",
     "FailPoint",
     "Flow",

@@ -8,8 +8,10 @@ Every error a user can cause is a :class:`StageLineError`. The tree::
     ├── SettingsError (ValueError) analysis settings name an unknown rule or a bad threshold
     ├── BlueprintError (ValueError)
     │                              the document is well-formed but not a valid blueprint
-    └── RenderError                a drawing cannot be made: an unknown view or theme, a missing
-                                   optional renderer, an output that cannot be written
+    ├── RenderError                a drawing cannot be made: an unknown view or theme, a missing
+    │                              optional renderer, an output that cannot be written
+    └── DataError                  an event log, feedback or metrics file cannot be used: a missing
+                                   column, no events at all, a metrics file of the wrong shape
 
 Each problem says where (``file:line:col`` and a JSON pointer), what was expected, and a hint
 when the fix is obvious. Internal bugs are the only other exceptions Stageline raises.
@@ -24,6 +26,7 @@ from enum import StrEnum
 
 __all__ = [
     "BlueprintError",
+    "DataError",
     "Location",
     "ParseError",
     "Problem",
@@ -147,6 +150,14 @@ class BlueprintError(StageLineError, ValueError):
 
 class RenderError(StageLineError):
     """A drawing cannot be made: an unknown view or theme, a missing optional renderer, a bad output."""
+
+
+class DataError(StageLineError):
+    """An event log, feedback or metrics file that cannot be used at all.
+
+    Bad rows are not errors: they are rejected, counted and located in the import's quality
+    report, and the rest of the log is measured.
+    """
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:

@@ -1,0 +1,276 @@
+"""The measured figures, written once as Ibis expressions so DuckDB and Spark compute the same.
+
+From the imported events and the binding (which action each activity is), one table of
+*occurrences* is built: one row per completed or aborted instance of an action, with when work
+on it began (its start event, or the log's start column), when it ended, the wait since the
+case's previous occurrence ended, the action before it and whether the resource changed. Every
+figure is an aggregate of that table, or of the events for case-level figures. Times are integer
+microseconds throughout, so both engines agree to the microsecond; percentiles interpolate
+linearly between the nearest ranks on both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import pyarrow as pa
+
+__all__ = [
+    "FAILURE_OUTCOMES",
+    "Tables",
+    "cases_per_week",
+    "occurrences",
+    "per_action",
+    "per_case",
+    "per_flow",
+    "per_resource",
+    "per_stage",
+    "per_week",
+    "service",
+    "spread",
+    "unfit_cases",
+]
+
+#: Outcome values read as failures (compared in lower case).
+FAILURE_OUTCOMES = (
+    "fail",
+    "failed",
+    "failure",
+    "error",
+    "rejected",
+    "declined",
+    "cancelled",
+    "canceled",
+    "aborted",
+    "abandoned",
+    "no",
+    "false",
+    "0",
+)
+_QUEUE = ("schedule", "assign", "reassign")
+_ABORT = ("ate_abort", "pi_abort", "withdraw")
+_OTHER = ("suspend", "resume", "autoskip", "manualskip")
+WEEK_US = 7 * 86_400 * 1_000_000
+#: 1970-01-01 was a Thursday: shifting by three days makes weeks start on Monday.
+MONDAY_SHIFT_US = 3 * 86_400 * 1_000_000
+
+
+class Tables:
+    """The Ibis tables the figures are computed from."""
+
+    def __init__(
+        self, engine: Any, events: Any, binding: dict[tuple[str, str], str], places: dict[str, tuple[str, str]]
+    ) -> None:
+        self.events = events
+        bound = pa.table(
+            {
+                "b_activity": [a for a, _ in binding],
+                "b_lifecycle": [lc for _, lc in binding],
+                "action": list(binding.values()),
+            },
+            schema=pa.schema([("b_activity", pa.string()), ("b_lifecycle", pa.string()), ("action", pa.string())]),
+        )
+        self.binding = engine.table("binding", bound)
+        self.places = engine.table(
+            "places",
+            pa.table(
+                {
+                    "p_action": list(places),
+                    "step": [s for s, _ in places.values()],
+                    "phase": [p for _, p in places.values()],
+                },
+                schema=pa.schema([("p_action", pa.string()), ("step", pa.string()), ("phase", pa.string())]),
+            ),
+        )
+
+
+def occurrences(tables: Tables, failure_outcomes: Iterable[str] = FAILURE_OUTCOMES) -> Any:
+    """One row per completed or aborted instance of a bound action (see the module's text)."""
+    import ibis
+
+    ev = tables.events
+    lc = ev.lifecycle.fill_null("")
+    ev = ev.mutate(lc=lc)
+    b = tables.binding
+    joined = ev.inner_join(b, [ev.activity == b.b_activity, ev.lc == b.b_lifecycle]).drop("b_activity", "b_lifecycle")
+    kind = ibis.cases(
+        (joined.lc == "start", "start"),
+        (joined.lc.isin(_QUEUE), "queue"),
+        (joined.lc.isin(_ABORT), "abort"),
+        (joined.lc.isin(_OTHER), "other"),
+        else_="complete",
+    )
+    work = joined.mutate(kind=kind)
+    work = work.filter(work.kind.isin(("start", "complete", "abort")))
+    by_activity = ibis.window(group_by=[work.case_id, work.activity], order_by=[work.time_us, work.row])
+    work = work.mutate(prev_kind=work.kind.lag().over(by_activity), prev_time=work.time_us.lag().over(by_activity))
+    done = work.filter(work.kind != "start")
+    paired = ibis.ifelse(done.prev_kind == "start", done.prev_time, ibis.null("int64"))
+    begin = ibis.coalesce(done.start_us, paired)
+    failures = [o.lower() for o in failure_outcomes]
+    done = done.mutate(
+        end_us=done.time_us,
+        begin_us=begin,
+        failed=(done.kind == "abort") | done.outcome.lower().isin(failures).fill_null(False),
+    )
+    by_case = ibis.window(group_by=done.case_id, order_by=[done.end_us, done.row])
+    by_case_back = ibis.window(group_by=done.case_id, order_by=[done.end_us.desc(), done.row.desc()])
+    by_case_action = ibis.window(group_by=[done.case_id, done.action], order_by=[done.end_us, done.row])
+    done = done.mutate(
+        prev_end=done.end_us.lag().over(by_case),
+        prev_action=done.action.lag().over(by_case),
+        prev_resource=done.resource.lag().over(by_case),
+        nth=ibis.row_number().over(by_case_action),
+        from_end=ibis.row_number().over(by_case_back),
+    )
+    service = ibis.ifelse(done.begin_us.notnull(), done.end_us - done.begin_us, ibis.null("int64"))
+    since = ibis.coalesce(done.begin_us, done.end_us) - done.prev_end
+    wait = ibis.ifelse(since < 0, 0, since)
+    return done.select(
+        "case_id",
+        "action",
+        "activity",
+        "resource",
+        "cost",
+        "failed",
+        "row",
+        "end_us",
+        "begin_us",
+        "prev_action",
+        "prev_resource",
+        service_us=service,
+        wait_us=wait,
+        repeat=done.nth > 0,
+        last=done.from_end == 0,
+        handoff=(done.prev_resource.notnull() & done.resource.notnull() & (done.prev_resource != done.resource)),
+        week_us=((done.end_us + MONDAY_SHIFT_US) // WEEK_US) * WEEK_US - MONDAY_SHIFT_US,
+    )
+
+
+def spread(column: Any, prefix: str) -> dict[str, Any]:
+    """Aggregates of a duration column (microseconds): count, mean, p50, p90, p95, max."""
+    return {
+        f"{prefix}_n": column.count(),
+        f"{prefix}_mean": column.mean(),
+        f"{prefix}_p50": column.quantile(0.5),
+        f"{prefix}_p90": column.quantile(0.9),
+        f"{prefix}_p95": column.quantile(0.95),
+        f"{prefix}_max": column.max(),
+    }
+
+
+def per_action(occ: Any, limits: Any) -> Any:
+    """Per action: occurrences, cases, spreads of service and wait, drop-off, rework, failures,
+    costs, resources, breaches of the blueprint's tolerances, first and last time."""
+    j = occ.left_join(limits, occ.action == limits.l_action)
+    over_service = (j.service_us > j.duration_limit_us).fill_null(False)
+    over_wait = (j.wait_us > j.wait_limit_us).fill_null(False)
+    return j.group_by("action").aggregate(
+        events=j.count(),
+        cases=j.case_id.nunique(),
+        **spread(j.service_us, "service"),
+        **spread(j.wait_us, "wait"),
+        with_begin=j.begin_us.count(),
+        drop_off=j.last.sum(),
+        rework=j.repeat.sum(),
+        rework_cases=j.case_id.nunique(where=j.repeat),
+        failures=j.failed.sum(),
+        cost=j.cost.mean(),
+        resources=j.resource.nunique(),
+        over_duration=over_service.sum(),
+        over_wait=over_wait.sum(),
+        first_us=j.end_us.min(),
+        last_us=j.end_us.max(),
+    )
+
+
+def per_resource(occ: Any) -> Any:
+    """Occurrences per (action, resource)."""
+    r = occ.filter(occ.resource.notnull())
+    return r.group_by(["action", "resource"]).aggregate(n=r.count())
+
+
+def per_week(occ: Any) -> Any:
+    """Occurrences per (action, week)."""
+    return occ.group_by(["action", "week_us"]).aggregate(n=occ.count())
+
+
+def per_flow(occ: Any) -> Any:
+    """Directly-follows between actions within cases: transitions, cases, time between, handoffs."""
+    f = occ.filter(occ.prev_action.notnull())
+    return f.group_by(["prev_action", "action"]).aggregate(
+        transitions=f.count(),
+        cases=f.case_id.nunique(),
+        handoffs=f.handoff.sum(),
+        # from the end of the source to the start (or end) of the target: the target's wait
+        **spread(f.wait_us, "time"),
+    )
+
+
+def per_stage(occ: Any, places: Any, level: str) -> Any:
+    """Per step or phase (``level``): cases, events, drop-off and time spent in it per case."""
+    import ibis
+
+    j = occ.inner_join(places, occ.action == places.p_action)
+    j = j.filter(j[level].notnull())
+    visits = j.group_by(["case_id", level]).aggregate(
+        began=ibis.coalesce(j.begin_us, j.end_us).min(),
+        ended=j.end_us.max(),
+        n=j.count(),
+        dropped=j.last.max(),
+    )
+    span = visits.ended - visits.began
+    return visits.group_by(level).aggregate(
+        cases=visits.count(),
+        events=visits.n.sum(),
+        drop_off=visits.dropped.sum(),
+        **spread(span, "time"),
+    )
+
+
+def per_case(events: Any) -> Any:
+    """Per case: first and last time, events and the sequence of activities (its variant)."""
+    import ibis
+
+    # Ordered aggregation is not portable (Spark has none), so each activity carries its
+    # position and the collected list is sorted: the same sequence gives the same text.
+    position = ibis.row_number().over(group_by=events.case_id, order_by=[events.time_us, events.row])
+    keyed = events.mutate(
+        first=ibis.coalesce(events.start_us, events.time_us),
+        step=position.cast("string").lpad(10, "0").concat("\x1e", events.activity),
+    )
+    return keyed.group_by("case_id").aggregate(
+        began=keyed.first.min(),
+        ended=keyed.time_us.max(),
+        n=keyed.count(),
+        variant=keyed.step.collect().sort().join("\x1f"),
+    )
+
+
+def service(cases: Any) -> Any:
+    """The whole service: cases, events, variants, case time."""
+    span = cases.ended - cases.began
+    return cases.aggregate(
+        cases=cases.count(),
+        events=cases.n.sum(),
+        variants=cases.variant.nunique(),
+        **spread(span, "case"),
+        first_us=cases.began.min(),
+        last_us=cases.ended.max(),
+    )
+
+
+def cases_per_week(cases: Any) -> Any:
+    """Cases begun per week."""
+    week = ((cases.began + MONDAY_SHIFT_US) // WEEK_US) * WEEK_US - MONDAY_SHIFT_US
+    w = cases.mutate(week_us=week)
+    return w.group_by("week_us").aggregate(n=w.count())
+
+
+def unfit_cases(occ: Any, allowed: Any) -> Any:
+    """The number of cases with a transition the blueprint does not draw."""
+    f = occ.filter(occ.prev_action.notnull())
+    j = f.left_join(allowed, [f.prev_action == allowed.a_source, f.action == allowed.a_target])
+    bad = j.filter(j.a_source.isnull())
+    return bad.aggregate(n=bad.case_id.nunique())

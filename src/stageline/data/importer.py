@@ -1,0 +1,431 @@
+"""Import an event log once: judge every row, keep the good ones as Parquet sorted by (case, time).
+
+Readers give each event's fields as text with its place in the file (:mod:`stageline.data.raw`);
+one DuckDB pass parses timestamps (ISO 8601 with their offsets kept, or a ``strptime`` format),
+starts and costs, rejects rows without a case, an activity or a readable timestamp, and
+duplicates, and counts what is worth a note. The kept events go to a cache file keyed by the
+log's path, size, modification time and mapping, so a second ``measure`` of the same log starts
+at once. The cache holds times as microseconds since 1970 UTC (``time_us``, ``start_us``) and
+each event's offset in minutes, so any engine reads the same numbers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+
+from stageline.data.columns import Columns
+from stageline.data.quality import EXAMPLES, Issue, Quality
+from stageline.data.raw import RAW_SCHEMA, Raw
+from stageline.errors import DataError, Location, Problem, SourceError
+
+__all__ = ["CACHE_VERSION", "EVENT_COLUMNS", "EventLog", "Limits", "cache_dir", "connect", "import_log", "log_format"]
+
+CACHE_VERSION = 1
+#: The columns of an imported log, in order.
+EVENT_COLUMNS = (
+    "case_id",
+    "activity",
+    "time_us",
+    "start_us",
+    "offset_min",
+    "lifecycle",
+    "resource",
+    "cost",
+    "outcome",
+    "row",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """How much the embedded engine may use."""
+
+    memory: str | None = None  # DuckDB's syntax: "2GB"
+    temp: str | None = None  # a folder for spilling
+    threads: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EventLog:
+    """An imported log: the Parquet file of its kept events and the report of the import."""
+
+    path: Path
+    source: str
+    quality: Quality
+    columns: Columns
+
+
+def log_format(path: str | os.PathLike[str]) -> str:
+    """``csv``, ``xes`` or ``parquet``, from the file's name."""
+    name = str(path).lower()
+    for suffix, kind in (
+        (".xes.gz", "xes"),
+        (".xes", "xes"),
+        (".parquet", "parquet"),
+        (".pq", "parquet"),
+        (".csv", "csv"),
+        (".tsv", "csv"),
+        (".txt", "csv"),
+    ):
+        if name.endswith(suffix):
+            return kind
+    raise DataError(
+        Problem(
+            "data.format",
+            "cannot tell the log's format from its name",
+            location=Location(str(path)),
+            hint="expected .csv, .tsv, .xes, .xes.gz or .parquet",
+        )
+    )
+
+
+def cache_dir() -> Path:
+    """Where imported logs are kept: ``$STAGELINE_CACHE`` or ``~/.cache/stageline/logs``."""
+    env = os.environ.get("STAGELINE_CACHE")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "stageline" / "logs"
+
+
+def import_log(
+    path: str | os.PathLike[str],
+    columns: Columns | None = None,
+    *,
+    encoding: str = "utf-8",
+    delimiter: str | None = None,
+    cache: Path | None = None,
+    limits: Limits | None = None,
+    refresh: bool = False,
+) -> EventLog:
+    """Import (or find in the cache) the log at ``path``."""
+    source = Path(path)
+    kind = log_format(source)
+    try:
+        stat = source.stat()
+    except FileNotFoundError:
+        raise SourceError(Problem("source.missing", "no such file", location=Location(str(path)))) from None
+    except OSError as exc:
+        raise SourceError(
+            Problem("source.read", f"cannot read the file: {exc}", location=Location(str(path)))
+        ) from None
+    if delimiter is None:
+        delimiter = "\t" if source.name.lower().endswith(".tsv") else ","
+    folder = cache or cache_dir()
+    key = hashlib.sha256(
+        json.dumps(
+            [
+                CACHE_VERSION,
+                str(source.resolve()),
+                stat.st_size,
+                stat.st_mtime_ns,
+                (columns or Columns()).to_dict(),
+                encoding,
+                delimiter,
+            ]
+        ).encode()
+    ).hexdigest()[:24]
+    events = folder / f"{key}.parquet"
+    report = folder / f"{key}.json"
+    if not refresh and events.exists() and report.exists():
+        with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+            saved = json.loads(report.read_text(encoding="utf-8"))
+            return EventLog(events, str(path), Quality.from_dict(saved["quality"]), Columns(**saved["columns"]))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SourceError(
+            Problem("source.write", f"cannot make the cache folder: {exc.strerror}", location=Location(str(folder)))
+        ) from None
+    mapping, raw = _reader(kind, source, columns, encoding, delimiter)
+    quality = _judge(raw, mapping, str(path), kind, events, folder, limits or Limits())
+    text = json.dumps({"quality": quality.to_dict(), "columns": mapping.to_dict()}, indent=1)
+    _replace_text(report, text)
+    return EventLog(events, str(path), quality, mapping)
+
+
+def _replace_text(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _reader(kind: str, source: Path, columns: Columns | None, encoding: str, delimiter: str) -> tuple[Columns, Raw]:
+    if kind == "csv":
+        from stageline.data.csvlog import read_csv
+
+        return read_csv(source, columns, encoding=encoding, delimiter=delimiter)
+    if kind == "xes":
+        from stageline.data.xeslog import read_xes
+
+        return read_xes(source, columns)
+    from stageline.data.parquetlog import read_parquet
+
+    return read_parquet(source, columns)
+
+
+def connect(limits: Limits) -> Any:
+    """A DuckDB connection with the limits applied and times in UTC."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    if limits.memory:
+        con.execute(f"SET memory_limit = '{_sql_text(limits.memory)}'")
+    if limits.temp:
+        con.execute(f"SET temp_directory = '{_sql_text(limits.temp)}'")
+    if limits.threads:
+        con.execute(f"SET threads = {int(limits.threads)}")
+    con.execute("SET preserve_insertion_order = false")
+    return con
+
+
+def _sql_text(text: str) -> str:
+    return text.replace("'", "''")
+
+
+_OFFSET = r"\d:\d\d(?::\d\d(?:[.,]\d+)?)?\s*(Z|z|[+-]\d\d(?::?\d\d)?)$"
+
+
+def _time_sql(column: str, time_format: str | None) -> tuple[str, str]:
+    """SQL for the instant (microseconds, UTC) and the offset (minutes) of a text timestamp."""
+    text = f"nullif(trim({column}), '')"
+    if time_format:
+        fmt = _sql_text(time_format)
+        instant = f"epoch_us(try_strptime({text}, '{fmt}')::TIMESTAMPTZ)"
+        zoned = "%z" in time_format or "%Z" in time_format
+        offset = _offset_sql(text) if zoned else "NULL::SMALLINT"
+        return instant, offset
+    iso = f"replace({text}, ',', '.')"
+    return f"epoch_us(try_cast({iso} AS TIMESTAMPTZ))", _offset_sql(text)
+
+
+def _offset_sql(text: str) -> str:
+    zone = f"regexp_extract({text}, '{_OFFSET}', 1)"
+    return (
+        f"CASE WHEN {zone} = '' THEN NULL WHEN upper({zone}) = 'Z' THEN 0::SMALLINT "
+        f"ELSE ((CASE WHEN left({zone}, 1) = '-' THEN -1 ELSE 1 END) * "
+        f"(substr({zone}, 2, 2)::INTEGER * 60 + coalesce(try_cast(nullif(right(replace({zone}, ':', ''), 2), "
+        f"substr({zone}, 2, 2)) AS INTEGER), 0)))::SMALLINT END"
+    )
+
+
+#: Reasons a row is rejected, in the order they are judged, with the field a place names.
+_REASONS: dict[str, tuple[str, str]] = {
+    "case.missing": ("no case id", "case"),
+    "activity.missing": ("no activity", "activity"),
+    "time.missing": ("no timestamp", "time"),
+    "time.bad": ("the timestamp cannot be read", "time"),
+    "start.bad": ("the start timestamp cannot be read", "start"),
+    "start.after": ("starts after it ends", "start"),
+    "cost.bad": ("the cost is not a number", "cost"),
+    "duplicate": ("the same event as an earlier row (case, activity, time, lifecycle, resource)", "activity"),
+}
+
+
+def _judge(raw: Raw, mapping: Columns, file: str, kind: str, events: Path, folder: Path, limits: Limits) -> Quality:
+    fd, staged_name = tempfile.mkstemp(dir=folder, prefix=".raw-", suffix=".parquet")
+    os.close(fd)
+    staged = Path(staged_name)
+    out_fd, out_name = tempfile.mkstemp(dir=folder, prefix=".events-", suffix=".parquet")
+    os.close(out_fd)
+    out = Path(out_name)
+    try:
+        with pq.ParquetWriter(staged, RAW_SCHEMA, compression="zstd") as writer:
+            for b in raw.batches:
+                writer.write_batch(b)
+        quality = _sql_judge(staged, raw, mapping, file, kind, out, limits)
+        os.replace(out, events)
+        return quality
+    finally:
+        for leftover in (staged, out):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+
+
+def _place(kind: str, row: int, column: str | None) -> str:
+    if kind == "xes":
+        return f"line {row}"
+    if kind == "csv" and column:
+        return f"row {row}, column `{column}`"
+    return f"row {row}"
+
+
+def _sql_judge(staged: Path, raw: Raw, mapping: Columns, file: str, kind: str, out: Path, limits: Limits) -> Quality:
+    con = connect(limits)
+    try:
+        time_us, offset = _time_sql('"time"', mapping.time_format)
+        start_us, _ = _time_sql('"start"', mapping.time_format)
+        src = _sql_text(str(staged))
+        con.execute(
+            f"""
+            CREATE TEMP TABLE parsed AS
+            SELECT "row", nullif(trim("case"), '') AS case_id, nullif(trim(activity), '') AS activity,
+                   {time_us} AS time_us, {offset} AS offset_min, {start_us} AS start_us,
+                   "time" AS time_text, "start" AS start_text,
+                   nullif(lower(trim(lifecycle)), '') AS lifecycle, nullif(trim(resource), '') AS resource,
+                   try_cast(nullif(trim(cost), '') AS DOUBLE) AS cost, nullif(trim(cost), '') AS cost_text,
+                   nullif(trim(outcome), '') AS outcome
+            FROM read_parquet('{src}')
+            """
+        )
+        con.execute(
+            """
+            CREATE TEMP TABLE judged AS
+            SELECT *, CASE
+                WHEN case_id IS NULL THEN 'case.missing'
+                WHEN activity IS NULL THEN 'activity.missing'
+                WHEN nullif(trim(time_text), '') IS NULL THEN 'time.missing'
+                WHEN time_us IS NULL THEN 'time.bad'
+                WHEN nullif(trim(start_text), '') IS NOT NULL AND start_us IS NULL THEN 'start.bad'
+                WHEN start_us > time_us THEN 'start.after'
+                WHEN cost_text IS NOT NULL AND cost IS NULL THEN 'cost.bad'
+            END AS reason
+            FROM parsed
+            """
+        )
+        con.execute(
+            """
+            UPDATE judged SET reason = 'duplicate' WHERE "row" IN (
+                SELECT "row" FROM (
+                    SELECT "row", row_number() OVER (
+                        PARTITION BY case_id, activity, time_us, lifecycle, resource ORDER BY "row") AS n
+                    FROM judged WHERE reason IS NULL) WHERE n > 1)
+            """
+        )
+        dst = _sql_text(str(out))
+        con.execute(
+            f"""
+            COPY (SELECT {", ".join(EVENT_COLUMNS)} FROM judged WHERE reason IS NULL
+                  ORDER BY case_id, time_us, "row")
+            TO '{dst}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1000000)
+            """
+        )
+        rejected = []
+        for reason, count, rows in con.execute(
+            f"""SELECT reason, count(*), list("row" ORDER BY "row")[1:{EXAMPLES}]
+                FROM judged WHERE reason IS NOT NULL GROUP BY reason"""
+        ).fetchall():
+            message, field_name = _REASONS[reason]
+            column = mapping.mapped().get(field_name)
+            rejected.append(Issue(reason, message, int(count), tuple(_place(kind, int(r), column) for r in rows)))
+        for code, (message, count, rows) in raw.rejects.found.items():
+            rejected.append(Issue(code, message, count, tuple(_place(kind, r, None) for r in rows)))
+        order = {code: i for i, code in enumerate(_REASONS)}
+        rejected.sort(key=lambda i: (order.get(i.code, len(order)), i.code))
+        total, cases, first, last = con.execute(
+            """SELECT count(*), count(DISTINCT case_id), min(time_us), max(time_us)
+               FROM judged WHERE reason IS NULL"""
+        ).fetchone()
+        notes = _notes(con, kind, mapping)
+    finally:
+        con.close()
+    read = raw.read[0]
+    if read == 0:
+        raise DataError(Problem("data.empty", "the log has no events", location=Location(file)))
+    quality = Quality(
+        file=file,
+        format=kind,
+        rows=read,
+        events=int(total),
+        cases=int(cases),
+        columns=mapping.mapped(),
+        rejected=tuple(rejected),
+        notes=tuple(notes),
+        first=_iso(first),
+        last=_iso(last),
+    )
+    if total == 0:
+        raise DataError(
+            Problem(
+                "data.empty",
+                "no event of the log can be used: " + "; ".join(str(i) for i in rejected),
+                location=Location(file),
+            )
+        )
+    return quality
+
+
+def _iso(us: int | None) -> str | None:
+    if us is None:
+        return None
+    from datetime import UTC, datetime, timedelta
+
+    return (datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=int(us))).isoformat()
+
+
+def _notes(con: Any, kind: str, mapping: Columns) -> list[Issue]:
+    notes: list[Issue] = []
+    column = mapping.mapped().get("time")
+    count, rows = con.execute(
+        f"""SELECT count(*), list("row" ORDER BY "row")[1:{EXAMPLES}] FROM (
+              SELECT "row", time_us < max(time_us) OVER (
+                  PARTITION BY case_id ORDER BY "row" ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS back
+              FROM judged WHERE reason IS NULL) WHERE back"""
+    ).fetchone()
+    if count:
+        notes.append(
+            Issue(
+                "order",
+                "earlier than an event before it in the same case (kept; events are ordered by time)",
+                int(count),
+                tuple(_place(kind, int(r), column) for r in rows),
+            )
+        )
+    offsets = con.execute(
+        """SELECT offset_min, count(*), min("row") FROM judged WHERE reason IS NULL
+           GROUP BY offset_min ORDER BY count(*) DESC"""
+    ).fetchall()
+    naive = [(c, r) for o, c, r in offsets if o is None]
+    zoned = [(o, c) for o, c, _ in offsets if o is not None]
+    if naive and not mapping.time_format:
+        count, row = naive[0]
+        mixed = " while others carry one" if zoned else ""
+        notes.append(
+            Issue(
+                "offset.none",
+                f"the timestamp has no offset{mixed}; read as UTC",
+                int(count),
+                (_place(kind, int(row), column),),
+            )
+        )
+    if len(zoned) > 1:
+        shown = ", ".join(f"{_offset_text(o)} in {c:,}" for o, c in zoned[:4])
+        notes.append(
+            Issue(
+                "offset.mixed",
+                f"timestamps carry {len(zoned)} different offsets ({shown}); kept as written, figures use the instants",
+                int(sum(c for _, c in zoned[1:])),
+            )
+        )
+    count, cases = con.execute(
+        """SELECT count(*), list(case_id ORDER BY case_id)[1:3] FROM (
+              SELECT case_id FROM judged WHERE reason IS NULL GROUP BY case_id HAVING count(*) = 1)"""
+    ).fetchone()
+    if count:
+        shown = ", ".join(f"`{c}`" for c in cases)
+        notes.append(
+            Issue("single", f"the only event of its case (cases {shown}{', ...' if count > 3 else ''})", int(count))
+        )
+    return notes
+
+
+def _offset_text(minutes: int) -> str:
+    sign = "-" if minutes < 0 else "+"
+    m = abs(int(minutes))
+    return f"{sign}{m // 60:02d}:{m % 60:02d}"

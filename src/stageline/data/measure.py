@@ -1,0 +1,296 @@
+"""Measure a blueprint against an imported event log: every figure of :mod:`stageline.metrics`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pyarrow as pa
+
+from stageline.data import figures as fx
+from stageline.data.bind import bind
+from stageline.data.conformance import Graph
+from stageline.data.engine import Engine, connect_engine
+from stageline.data.importer import EventLog, Limits
+from stageline.metrics import (
+    ActionFigures,
+    Breaches,
+    Conformance,
+    Count,
+    FlowFigures,
+    Metrics,
+    ServiceFigures,
+    Spread,
+    StageFigures,
+    Transition,
+    Week,
+)
+from stageline.model import Blueprint
+from stageline.model.timing import Timing
+
+__all__ = ["Options", "measure"]
+
+_US = 1_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """How to measure."""
+
+    engine: str = "duckdb"
+    limits: Limits = field(default_factory=Limits)
+    #: Actions with no events in this many days before the log's last event are stale.
+    stale_days: float = 90.0
+    failure_outcomes: tuple[str, ...] = fx.FAILURE_OUTCOMES
+    #: Resources listed per action.
+    top: int = 5
+
+
+def measure(bp: Blueprint, log: EventLog, options: Options | None = None, *, engine: Engine | None = None) -> Metrics:
+    """The figures of ``bp`` measured from ``log``."""
+    options = options or Options()
+    own = engine is None
+    eng = engine or connect_engine(options.engine, options.limits)
+    try:
+        return _measure(bp, log, options, eng)
+    finally:
+        if own:
+            eng.close()
+
+
+def _rows(expr: Any) -> list[dict[str, Any]]:
+    table: pa.Table = expr.to_pyarrow()
+    return table.to_pylist()  # type: ignore[no-any-return]
+
+
+def _measure(bp: Blueprint, log: EventLog, options: Options, eng: Engine) -> Metrics:
+
+    events = eng.read(log.path)
+    seen = events.group_by([events.activity, events.lifecycle.fill_null("").name("lc")]).aggregate(n=events.count())
+    binding = bind(bp, [(r["activity"], r["lc"], int(r["n"])) for r in _rows(seen)])
+    step_phase = {s.id: s.phase for s in bp.steps}
+    places = {a.id: (a.step, step_phase.get(a.step) or "") for a in bp.actions}
+    tables = fx.Tables(eng, events, binding.actions, places)
+    occ = fx.occurrences(tables, options.failure_outcomes).cache()
+    eng.cached.append(occ)
+    limits = eng.table(
+        "limits",
+        pa.table(
+            {
+                "l_action": [a.id for a in bp.actions],
+                "duration_limit_us": [_limit_us(a.duration) for a in bp.actions],
+                "wait_limit_us": [_limit_us(a.wait) for a in bp.actions],
+            },
+            schema=pa.schema(
+                [("l_action", pa.string()), ("duration_limit_us", pa.int64()), ("wait_limit_us", pa.int64())]
+            ),
+        ),
+    )
+    cases_table = fx.per_case(events).cache()
+    eng.cached.append(cases_table)
+    service_row = _rows(fx.service(cases_table))[0]
+    total_cases = int(service_row["cases"]) or 1
+    weekly_cases = sorted((int(r["week_us"]), int(r["n"])) for r in _rows(fx.cases_per_week(cases_table)))
+    service = ServiceFigures(
+        cases=int(service_row["cases"]),
+        events=int(service_row["events"]),
+        variants=int(service_row["variants"]),
+        case_time=_spread(service_row, "case"),
+        first=_iso(service_row["first_us"]),
+        last=_iso(service_row["last_us"]),
+        weekly=tuple(Week(week=_day(w), count=n) for w, n in weekly_cases),
+    )
+    resources: dict[str, list[tuple[int, str]]] = {}
+    for r in _rows(fx.per_resource(occ)):
+        resources.setdefault(r["action"], []).append((-int(r["n"]), r["resource"]))
+    weeks: dict[str, list[tuple[int, int]]] = {}
+    for r in _rows(fx.per_week(occ)):
+        weeks.setdefault(r["action"], []).append((int(r["week_us"]), int(r["n"])))
+    action_ids = [a.id for a in bp.actions]
+    actions: dict[str, ActionFigures] = {}
+    by_action = {r["action"]: r for r in _rows(fx.per_action(occ, limits))}
+    for action in bp.actions:
+        row = by_action.get(action.id)
+        if row is None:
+            continue
+        events_n = int(row["events"])
+        dur_limit = action.duration.limit if action.duration else None
+        wait_limit = action.wait.limit if action.wait else None
+        actions[action.id] = ActionFigures(
+            events=events_n,
+            cases=int(row["cases"]),
+            share=int(row["cases"]) / total_cases,
+            service=_spread(row, "service"),
+            wait=_spread(row, "wait"),
+            wait_includes_service=int(row["with_begin"]) == 0,
+            drop_off=int(row["drop_off"] or 0),
+            rework=int(row["rework"] or 0),
+            rework_cases=int(row["rework_cases"] or 0),
+            failures=int(row["failures"] or 0),
+            failure_rate=int(row["failures"] or 0) / events_n if events_n else None,
+            cost=_float(row["cost"]),
+            resources=int(row["resources"]),
+            top_resources=tuple(
+                Count(name=n, count=-c) for c, n in sorted(resources.get(action.id, []))[: options.top]
+            ),
+            breaches=Breaches(
+                duration=int(row["over_duration"] or 0),
+                wait=int(row["over_wait"] or 0),
+                duration_limit=dur_limit,
+                wait_limit=wait_limit,
+            )
+            if dur_limit is not None or wait_limit is not None
+            else None,
+            first=_iso(row["first_us"]),
+            last=_iso(row["last_us"]),
+            weekly=tuple(Week(week=_day(w), count=n) for w, n in sorted(weeks.get(action.id, []))),
+        )
+    graph = Graph(bp, binding.bound)
+    flow_rows = _rows(fx.per_flow(occ))
+    out_of: dict[str, int] = {}
+    for r in flow_rows:
+        out_of[r["prev_action"]] = out_of.get(r["prev_action"], 0) + int(r["transitions"])
+    flows: list[FlowFigures] = []
+    extra: list[Transition] = []
+    allowed: list[tuple[str, str]] = []
+    order = {a: i for i, a in enumerate(action_ids)}
+    for r in sorted(flow_rows, key=lambda r: (order.get(r["prev_action"], 0), order.get(r["action"], 0))):
+        source, target = r["prev_action"], r["action"]
+        drawn = source == target or graph.drawn(source, target)  # a repeat is rework, not a detour
+        transitions = int(r["transitions"])
+        flows.append(
+            FlowFigures(
+                source=source,
+                target=target,
+                transitions=transitions,
+                cases=int(r["cases"]),
+                probability=transitions / out_of[source],
+                time=_spread(r, "time"),
+                handoffs=int(r["handoffs"] or 0),
+                in_blueprint=drawn,
+            )
+        )
+        if drawn:
+            allowed.append((source, target))
+        else:
+            skipped = graph.skipped(source, target)
+            extra.append(
+                Transition(
+                    source=source,
+                    target=target,
+                    transitions=transitions,
+                    cases=int(r["cases"]),
+                    kind="missing" if skipped is None else "skip",
+                    skipped=skipped or (),
+                )
+            )
+    allowed_table = eng.table(
+        "allowed",
+        pa.table(
+            {"a_source": [s for s, _ in allowed], "a_target": [t for _, t in allowed]},
+            schema=pa.schema([("a_source", pa.string()), ("a_target", pa.string())]),
+        ),
+    )
+    unfit = int(_rows(fx.unfit_cases(occ, allowed_table))[0]["n"] or 0)
+    observed = {(f.source, f.target) for f in flows}
+    unobserved = tuple(p for p in graph.observable_flows(bp) if p not in observed)
+    last_us = service_row["last_us"]
+    stale_before = last_us - int(options.stale_days * 86_400 * _US) if last_us is not None else None
+    stale = tuple(
+        a
+        for a in sorted(binding.bound | _claiming(bp), key=lambda x: order.get(x, 0))
+        if a not in actions or (stale_before is not None and _us(actions[a].last) < stale_before)
+    )
+    conformance = Conformance(
+        fitting=service.cases - unfit,
+        fitting_share=(service.cases - unfit) / total_cases,
+        extra=tuple(sorted(extra, key=lambda t: -t.transitions)),
+        unobserved=unobserved,
+        stale=stale,
+        stale_days=options.stale_days,
+        unclaimed=binding.unclaimed,
+        unmatched=binding.unmatched,
+    )
+    steps = _stages(fx.per_stage(occ, tables.places, "step"), "step", total_cases, [s.id for s in bp.steps])
+    phases = _stages(fx.per_stage(occ, tables.places, "phase"), "phase", total_cases, [p.id for p in bp.phases])
+    return Metrics(
+        kind="measured",
+        blueprint=bp.title,
+        sources=(log.source,),
+        engine=eng.name,
+        service=service,
+        actions=actions,
+        flows=tuple(flows),
+        steps=steps,
+        phases=phases,
+        conformance=conformance,
+        quality=log.quality.to_dict(),
+    )
+
+
+def _claiming(bp: Blueprint) -> set[str]:
+    return {a.id for a in bp.actions if a.activities}
+
+
+def _stages(expr: Any, level: str, total: int, ids: Sequence[str]) -> dict[str, StageFigures]:
+    rows = {r[level]: r for r in _rows(expr)}
+    out: dict[str, StageFigures] = {}
+    for stage in ids:
+        r = rows.get(stage)
+        if r is None:
+            continue
+        out[stage] = StageFigures(
+            cases=int(r["cases"]),
+            share=int(r["cases"]) / total,
+            events=int(r["events"]),
+            drop_off=int(r["drop_off"] or 0),
+            time=_spread(r, "time"),
+        )
+    return out
+
+
+def _limit_us(timing: Timing | None) -> int | None:
+    if timing is None or timing.limit is None:
+        return None
+    return round(float(timing.limit) * _US)
+
+
+def _spread(row: dict[str, Any], prefix: str) -> Spread | None:
+    n = int(row[f"{prefix}_n"] or 0)
+    if n == 0:
+        return None
+    return Spread(
+        count=n,
+        mean=_seconds(row[f"{prefix}_mean"]),
+        p50=_seconds(row[f"{prefix}_p50"]),
+        p90=_seconds(row[f"{prefix}_p90"]),
+        p95=_seconds(row[f"{prefix}_p95"]),
+        max=_seconds(row[f"{prefix}_max"]),
+    )
+
+
+def _seconds(us: Any) -> float | None:
+    return None if us is None else round(float(us) / _US, 3)
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _iso(us: Any) -> str | None:
+    if us is None:
+        return None
+    return (datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=int(us))).isoformat()
+
+
+def _us(text: str | None) -> int:
+    if text is None:
+        return 0
+    moment = datetime.fromisoformat(text)
+    return (moment - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
+
+
+def _day(us: int) -> str:
+    return (datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=us)).date().isoformat()
