@@ -166,7 +166,8 @@ CASES: dict[str, tuple[str, str]] = {
 
 
 def test_every_rule_has_a_case() -> None:
-    assert set(CASES) == set(RULES)
+    # The `measured` rules need figures from a log: tests/test_metrics_use.py has their cases.
+    assert set(CASES) == {r for r in RULES if not r.startswith("measured.")}
 
 
 @pytest.mark.parametrize("rule", sorted(CASES))

@@ -13,6 +13,8 @@ from stageline.analysis.settings import SettingsSource, resolve
 from stageline.errors import Location, Problem, SettingsError, Severity, did_you_mean
 from stageline.formats.build import Origins
 from stageline.formats.tree import SourceMap
+from stageline.metrics import Metrics
+from stageline.metrics.apply import apply_metrics
 from stageline.model import Blueprint
 from stageline.validate import locate_path
 
@@ -26,11 +28,14 @@ def analyse(
     origins: Origins | None = None,
     project: SettingsSource | None = None,
     only: Iterable[str] | None = None,
+    metrics: Metrics | None = None,
 ) -> Report:
     """Every finding of the registered rules, ranked, with the figures behind them.
 
     Settings come from ``project`` (a ``stageline.toml``) and then the blueprint's own
-    ``analysis:`` key. ``only`` limits the run to some rules (by id or category). Raises a
+    ``analysis:`` key. ``only`` limits the run to some rules (by id or category). ``metrics``
+    (measured or simulated) replace the blueprint's assumed waits, durations, odds and emotions
+    where they have them, and the rules of the ``measured`` category look at them. Raises a
     :class:`SettingsError` when the settings name unknown rules or give bad thresholds.
     """
     if source_map is None and bp.source is not None:
@@ -54,8 +59,11 @@ def analyse(
     selected = _select(only)
     if problems:
         raise SettingsError(problems)
+    measured = apply_metrics(bp, metrics) if metrics is not None else None
+    if measured is not None:
+        bp = measured.blueprint
     fig = figures(bp, resolved.served)
-    ctx = Context(bp, fig)
+    ctx = Context(bp, fig, measured)
     found: list[Finding] = []
     for rule in RULES.values():
         severity = resolved.severity[rule.id]
@@ -110,7 +118,7 @@ def analyse(
     )
     kept.sort(key=lambda f: (-f.score, -f.severity.rank, f.location, f.rule))
     accepted.sort(key=lambda f: (f.location, f.rule))
-    return Report(bp, fig, tuple(kept), rank(kept, bp), tuple(accepted), notes)
+    return Report(bp, fig, tuple(kept), rank(kept, bp), tuple(accepted), notes, measured)
 
 
 def _accepted(f: Finding, reason: str) -> Finding:

@@ -73,7 +73,10 @@ def headline(report: Report) -> list[tuple[str, str]]:
     method = {"exact": f"exact, {n} path scenario{'' if n == 1 else 's'}", "none": "no flows"}.get(
         fig.timeline.method, f"approximate ({fig.timeline.scenarios} pass)"
     )
-    out.append(("Figures", f"assumed (from the blueprint); {method}"))
+    if report.measured is not None:
+        out.append(("Figures", f"{report.measured.describe()} Paths: {method}."))
+    else:
+        out.append(("Figures", f"assumed (from the blueprint); {method}"))
     return out
 
 

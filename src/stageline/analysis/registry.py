@@ -12,6 +12,7 @@ from functools import cached_property
 
 from stageline.analysis.figures import Figures
 from stageline.errors import Severity
+from stageline.metrics.apply import Applied
 from stageline.model import Action, Blueprint
 
 __all__ = ["RULES", "Context", "Effect", "Hit", "Option", "Rule", "rule"]
@@ -113,6 +114,9 @@ class Context:
 
     blueprint: Blueprint
     figures: Figures
+    #: Measured or simulated figures, when the check was given a metrics file; the blueprint
+    #: above then already carries them in place of its assumed ones.
+    measured: Applied | None = None
 
     @cached_property
     def positions(self) -> dict[str, int]:

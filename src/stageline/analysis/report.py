@@ -9,6 +9,7 @@ from typing import Any
 from stageline.analysis.figures import Figures
 from stageline.analysis.registry import Effect
 from stageline.errors import Location, Problem, Severity, json_pointer
+from stageline.metrics.apply import Applied
 from stageline.model import Blueprint
 
 __all__ = ["REPORT_VERSION", "Finding", "Opportunity", "Report", "figures_dict", "rank", "score"]
@@ -91,6 +92,8 @@ class Report:
     suppressed: tuple[Finding, ...] = ()
     #: Suppressions that matched nothing, and other remarks on the settings.
     notes: tuple[Problem, ...] = field(default_factory=tuple)
+    #: The measured or simulated figures used in place of assumed ones, if any.
+    measured: Applied | None = None
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity)
@@ -134,7 +137,7 @@ class Report:
                 "info": self.count(Severity.INFO),
                 "suppressed": len(self.suppressed),
             },
-            "figures": figures_dict(self.figures),
+            "figures": figures_dict(self.figures, self.measured),
             "opportunities": [o.to_dict(numbers) for o in self.opportunities],
             "findings": [f.to_dict() for f in self.findings],
             "suppressed": [f.to_dict() for f in self.suppressed],
@@ -148,12 +151,14 @@ def _location(loc: Location) -> dict[str, Any] | None:
     return {"file": loc.file, "line": loc.line, "column": loc.column}
 
 
-def figures_dict(fig: Figures) -> dict[str, Any]:
+def figures_dict(fig: Figures, measured: Applied | None = None) -> dict[str, Any]:
     bp = fig.blueprint
     tl = fig.timeline
     ids = [a.id for a in fig.graph.actions]
     return {
-        "basis": "assumed",
+        # "assumed" (the blueprint's own), or "measured"/"simulated" where a metrics file gave them
+        "basis": measured.kind if measured else "assumed",
+        "sources": measured.describe() if measured else None,
         "method": tl.method,
         "scenarios": tl.scenarios,
         "currency": bp.currency,

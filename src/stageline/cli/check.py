@@ -42,6 +42,12 @@ EXIT_FINDINGS, EXIT_UNUSABLE = 1, 2
 @click.option("--no-config", is_flag=True, help="Ignore stageline.toml files.")
 @click.option("--all", "show_all", is_flag=True, help="Text report: list information findings too.")
 @click.option("--rules", "list_rules", is_flag=True, help="List the rules with their thresholds and exit.")
+@click.option(
+    "--metrics",
+    "metrics_path",
+    type=click.Path(dir_okay=False),
+    help="Figures measured (`stageline measure`) or simulated, used in place of the assumed ones.",
+)
 def check(
     file: str | None,
     fmt: str,
@@ -52,6 +58,7 @@ def check(
     no_config: bool,
     show_all: bool,
     list_rules: bool,
+    metrics_path: str | None,
 ) -> None:
     """Analyse a blueprint: fail points, waits, cost, handoffs, gaps, rework, experience, KPIs.
 
@@ -61,6 +68,10 @@ def check(
 
     Exits 0 when nothing reaches --fail-on, 1 when a finding does, and 2 when the blueprint or
     the settings cannot be used.
+
+    With `--metrics`, waits, durations, branch odds and emotions come from the measured (or
+    simulated) figures where they exist, the report says which, and the `measured` rules look
+    for broken tolerances, drift, drop-off, rework and paths the blueprint does not draw.
     """
     if list_rules:
         _list_rules()
@@ -68,7 +79,7 @@ def check(
     if file is None:
         raise click.UsageError("give a blueprint FILE to check (or --rules to list the rules)")
     try:
-        report = analyse_file(file, config, no_config, only)
+        report = analyse_file(file, config, no_config, only, metrics_path)
     except StageLineError as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
@@ -100,8 +111,15 @@ def check(
         sys.exit(EXIT_FINDINGS)
 
 
-def analyse_file(file: str, config: str | None = None, no_config: bool = False, only: tuple[str, ...] = ()) -> Report:
-    """The analysis report for ``file``, with the stageline.toml found beside it or above."""
+def analyse_file(
+    file: str,
+    config: str | None = None,
+    no_config: bool = False,
+    only: tuple[str, ...] = (),
+    metrics: str | None = None,
+) -> Report:
+    """The analysis report for ``file``, with the stageline.toml found beside it or above, and
+    the figures of the ``metrics`` file in place of assumed ones."""
     from stageline.analysis import SettingsSource, analyse
     from stageline.errors import BlueprintError
     from stageline.formats import read_path
@@ -117,12 +135,18 @@ def analyse_file(file: str, config: str | None = None, no_config: bool = False, 
             cfg = read_project_config(path)
             if cfg.analysis is not None:
                 project = SettingsSource(cfg.analysis, cfg.source_map)
+    measured = None
+    if metrics is not None:
+        from stageline.metrics import load_metrics
+
+        measured = load_metrics(metrics)
     return analyse(
         doc.blueprint,
         source_map=doc.source_map,
         origins=doc.origins,
         project=project,
         only=only or None,
+        metrics=measured,
     )
 
 

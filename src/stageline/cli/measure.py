@@ -45,6 +45,19 @@ def _column_options(func: Any) -> Any:
     type=click.Path(dir_okay=False, allow_dash=True),
     help="Write the metrics JSON here (`-`: standard output).",
 )
+@click.option(
+    "--feedback",
+    "feedback_path",
+    type=click.Path(dir_okay=False),
+    help="Customer feedback CSV: ratings (CSAT, NPS, CES), comments, linked by action, step, touchpoint or case.",
+)
+@click.option(
+    "--feedback-column",
+    "feedback_columns",
+    multiple=True,
+    metavar="FIELD=COLUMN",
+    help="A feedback column not found by its name (csat, nps, ces, comment, action, step, touchpoint, case, time).",
+)
 @_column_options
 @click.option("--time-format", metavar="FORMAT", help="strptime format of the timestamps (default: ISO 8601).")
 @click.option("--encoding", default="utf-8", show_default=True, help="Text encoding of a CSV log.")
@@ -79,6 +92,8 @@ def measure_command(
     file: str,
     log_path: str,
     output: str | None,
+    feedback_path: str | None,
+    feedback_columns: tuple[str, ...],
     time_format: str | None,
     encoding: str,
     delimiter: str | None,
@@ -115,6 +130,7 @@ def measure_command(
         if len(delimiter) != 1:
             raise click.BadParameter("expected one character", param_hint="--delimiter")
     bp = _load(file)
+    feedback_given = _feedback_columns(feedback_columns)
     given = Columns(**{f: columns.get(f"col_{f}") for f in _FIELDS}, time_format=time_format)
     limits = Limits(memory=memory, temp=temp_dir, threads=threads)
     try:
@@ -127,7 +143,12 @@ def measure_command(
             limits=limits,
             refresh=refresh,
         )
-        metrics = measure(bp, log, Options(engine=engine, limits=limits, stale_days=stale_days))
+        feedback = None
+        if feedback_path is not None:
+            from stageline.data.feedback import read_feedback
+
+            feedback = read_feedback(feedback_path, feedback_given, encoding=encoding)
+        metrics = measure(bp, log, Options(engine=engine, limits=limits, stale_days=stale_days), feedback=feedback)
     except StageLineError as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
@@ -141,15 +162,46 @@ def measure_command(
         _summary(metrics, log.quality, output, to_err=output == "-")
 
 
+def _feedback_columns(pairs: tuple[str, ...]) -> Any:
+    from dataclasses import fields
+
+    from stageline.data.feedback import FeedbackColumns
+
+    known = [f.name for f in fields(FeedbackColumns)]
+    given: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, column = pair.partition("=")
+        if not sep or name.strip() not in known or not column.strip():
+            raise click.BadParameter(
+                f"expected FIELD=COLUMN with FIELD one of {', '.join(known)}, got `{pair}`",
+                param_hint="--feedback-column",
+            )
+        given[name.strip()] = column.strip()
+    return FeedbackColumns(**given) if given else None
+
+
 def _summary(m: Metrics, quality: Quality, output: str | None, *, to_err: bool) -> None:
     from rich.console import Console
     from rich.table import Table
 
     from stageline.wording import duration, share
 
-    console = Console(stderr=to_err, highlight=False)
+    console = Console(stderr=to_err, highlight=False, soft_wrap=True)
     for line in quality.lines():
         console.print(line, markup=False)
+    if m.feedback is not None:
+        from stageline.data.quality import Quality as Report
+
+        fb = Report.from_dict(m.feedback)
+        console.print(
+            f"{fb.file}: {fb.rows:,} rows read, {fb.events:,} responses kept"
+            + (f", {fb.rejected_rows:,} rows rejected" if fb.rejected else ", none rejected"),
+            markup=False,
+        )
+        for issue in fb.rejected:
+            console.print(f"  rejected {issue}", markup=False)
+        for issue in fb.notes:
+            console.print(f"  note: {issue}", markup=False)
     s = m.service
     if s is not None:
         time = ""

@@ -15,6 +15,7 @@ from stageline.model import Blueprint
 
 if TYPE_CHECKING:
     from stageline.layout.engine import Findings
+    from stageline.metrics.apply import Applied
 
 __all__ = ["render_command"]
 
@@ -55,6 +56,19 @@ _ALL_FORMATS = ("svg", "png", "pdf", "html")
 @click.option(
     "--findings", "with_findings", is_flag=True, help="Run `stageline check` and mark each action's findings on it."
 )
+@click.option(
+    "--metrics",
+    "metrics_path",
+    type=click.Path(dir_okay=False),
+    help="Lay figures measured (`stageline measure`) or simulated over the drawing.",
+)
+@click.option(
+    "--heat",
+    default="wait",
+    show_default=True,
+    help="With --metrics: the figure that shades each action "
+    "(wait, service, cases, drop-off, rework, failures, breaches, satisfaction).",
+)
 @click.option("--views", "list_views", is_flag=True, help="List the views this blueprint can be drawn in and exit.")
 @click.option("--watch", is_flag=True, help="Serve a live preview on localhost that redraws on every save.")
 @click.option(
@@ -75,6 +89,8 @@ def render_command(
     all_views: str | None,
     plain: bool,
     with_findings: bool,
+    metrics_path: str | None,
+    heat: str,
     list_views: bool,
     watch: bool,
     port: int,
@@ -83,9 +99,20 @@ def render_command(
 
     The format comes from -o's extension (.svg, .png, .pdf, .html) or --format. HTML is one
     self-contained page with pan and zoom, details on hover, flows highlighted on click and
-    filters by lane and role. Exits 1 when the blueprint or the options cannot be used.
+    filters by lane and role. With --metrics, measured (or simulated) figures replace the
+    assumed ones, each action gets a heat bar and its figures in the tooltip, and the title and
+    legend say what was measured. Exits 1 when the blueprint or the options cannot be used.
     """
-    ask = _Ask(view=view, theme=theme, scale=scale, page=page, findings=with_findings, embed_fonts=not plain)
+    ask = _Ask(
+        view=view,
+        theme=theme,
+        scale=scale,
+        page=page,
+        findings=with_findings,
+        embed_fonts=not plain,
+        metrics=metrics_path,
+        heat=heat,
+    )
     try:
         if watch:
             if output is not None or fmt not in (None, "html") or all_views is not None:
@@ -120,6 +147,8 @@ class _Ask:
     page: str | None
     findings: bool
     embed_fonts: bool
+    metrics: str | None = None
+    heat: str = "wait"
 
     def marks(self, file: str) -> Findings | None:
         """The findings of `stageline check` on ``file`` (with its stageline.toml), when asked for."""
@@ -127,7 +156,16 @@ class _Ask:
             return None
         from stageline.cli.check import analyse_file
 
-        return analyse_file(file).by_place()
+        return analyse_file(file, metrics=self.metrics).by_place()
+
+    def measured(self, bp: Blueprint) -> Applied | None:
+        """The metrics file applied to ``bp``, when one was given."""
+        if self.metrics is None:
+            return None
+        from stageline.metrics import load_metrics
+        from stageline.metrics.apply import apply_metrics
+
+        return apply_metrics(bp, load_metrics(self.metrics))
 
 
 #: Where a problem with no place in a file comes from: the option that asked for it.
@@ -139,6 +177,7 @@ _OPTIONS = {
     "render.scale": "--scale",
     "render.size": "--scale",
     "render.page": "--page",
+    "render.heat": "--heat",
 }
 
 
@@ -151,7 +190,7 @@ def _located(problem: Problem) -> str:
 
 def _one(bp: Blueprint, file: str, output: str | None, fmt: str | None, ask: _Ask) -> None:
     from stageline.formats.api import write_bytes
-    from stageline.render.output import format_for, render
+    from stageline.render.output import FORMATS, Options, draw, format_for
 
     if output is None:
         kind = fmt or "svg"
@@ -161,16 +200,12 @@ def _one(bp: Blueprint, file: str, output: str | None, fmt: str | None, ask: _As
         target = output
     if target == "-" and kind in ("png", "pdf") and sys.stdout.isatty():
         raise click.UsageError(f"{kind.upper()} is binary; give -o FILE or redirect the output")
-    data = render(
-        bp,
-        view=ask.view,
-        theme=ask.theme,
-        format=kind,
-        scale=ask.scale,
-        page=ask.page,
-        findings=ask.marks(file),
-        embed_fonts=ask.embed_fonts,
-    )
+    if kind not in FORMATS:
+        from stageline.render.output import render
+
+        render(bp, format=kind)  # raises the located error for an unknown format
+    drawing = draw(bp, ask.view, ask.theme, ask.marks(file), ask.measured(bp), ask.heat)
+    data = FORMATS[kind](drawing, Options(scale=ask.scale, page=ask.page, embed_fonts=ask.embed_fonts))
     if target == "-":
         try:
             sys.stdout.buffer.write(data)
@@ -203,10 +238,11 @@ def _all_views(bp: Blueprint, file: str, folder: Path, ask: _Ask) -> bool:
     stem = Path(file).stem
     failed = False
     marks = ask.marks(file)
+    measured = ask.measured(bp)
     seen: dict[object, str] = {}
     used: set[str] = set()
     for name in view_names(bp):
-        drawing = draw(bp, name, ask.theme, marks)
+        drawing = draw(bp, name, ask.theme, marks, measured, ask.heat)
         same = seen.setdefault(drawing.selection.shows(), name)
         if same != name:
             click.echo(f"skipped view {name}: it shows the same as {same}", err=True)
@@ -246,11 +282,20 @@ def _watch(file: str, ask: _Ask, port: int) -> None:
     from stageline.cli.watch import serve_forever
     from stageline.errors import BlueprintError, ParseError, RenderError
     from stageline.formats import load
+    from stageline.layout.heat import HEATS
     from stageline.layout.theme import get_theme
     from stageline.layout.view import select
 
     # Options no save can fix are refused now; a file with errors is served, to be fixed live.
     get_theme(ask.theme)
+    if ask.heat not in HEATS:
+        from stageline.render.output import draw
+
+        draw(load(file), heat=ask.heat)  # raises the located error for an unknown heat
+    if ask.metrics is not None:
+        from stageline.metrics import load_metrics
+
+        load_metrics(ask.metrics)
     try:
         select(load(file), ask.view)
     except (BlueprintError, ParseError):
@@ -260,10 +305,10 @@ def _watch(file: str, ask: _Ask, port: int) -> None:
 
     def page(path: Path) -> str:
         from stageline.formats import load
-        from stageline.render.output import render
+        from stageline.render.output import FORMATS, Options, draw
 
         bp = load(str(path))
-        html = render(bp, view=ask.view, theme=ask.theme, format="html", findings=ask.marks(str(path)))
-        return html.decode("utf-8")
+        drawing = draw(bp, ask.view, ask.theme, ask.marks(str(path)), ask.measured(bp), ask.heat)
+        return FORMATS["html"](drawing, Options()).decode("utf-8")
 
     serve_forever(Path(file), page, host="127.0.0.1", port=port, echo=lambda text: click.echo(text, err=True))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,6 +13,7 @@ from stageline.data import figures as fx
 from stageline.data.bind import bind
 from stageline.data.conformance import Graph
 from stageline.data.engine import Engine, connect_engine
+from stageline.data.feedback import Feedback, add_satisfaction, measure_feedback
 from stageline.data.importer import EventLog, Limits
 from stageline.metrics import (
     ActionFigures,
@@ -48,13 +49,24 @@ class Options:
     top: int = 5
 
 
-def measure(bp: Blueprint, log: EventLog, options: Options | None = None, *, engine: Engine | None = None) -> Metrics:
-    """The figures of ``bp`` measured from ``log``."""
+def measure(
+    bp: Blueprint,
+    log: EventLog,
+    options: Options | None = None,
+    *,
+    engine: Engine | None = None,
+    feedback: Feedback | None = None,
+) -> Metrics:
+    """The figures of ``bp`` measured from ``log``, with what customers said in ``feedback``
+    (read by :func:`stageline.data.feedback.read_feedback`) as satisfaction per place."""
     options = options or Options()
     own = engine is None
     eng = engine or connect_engine(options.engine, options.limits)
     try:
-        return _measure(bp, log, options, eng)
+        metrics, occ = _measure(bp, log, options, eng)
+        if feedback is not None:
+            metrics = _with_feedback(bp, metrics, feedback, occ, eng)
+        return metrics
     finally:
         if own:
             eng.close()
@@ -65,7 +77,20 @@ def _rows(expr: Any) -> list[dict[str, Any]]:
     return table.to_pylist()  # type: ignore[no-any-return]
 
 
-def _measure(bp: Blueprint, log: EventLog, options: Options, eng: Engine) -> Metrics:
+def _with_feedback(bp: Blueprint, metrics: Metrics, feedback: Feedback, occ: Any, eng: Engine) -> Metrics:
+    rows: list[dict[str, Any]] = []
+    if feedback.cases:
+        wanted = eng.table(
+            "feedback_cases", pa.table({"f_case": sorted(feedback.cases)}, schema=pa.schema([("f_case", pa.string())]))
+        )
+        found = occ.inner_join(wanted, occ.case_id == wanted.f_case).select("case_id", "action", "end_us")
+        rows = _rows(found)
+    figures = measure_feedback(bp, feedback, rows)
+    out = add_satisfaction(bp, metrics, figures)
+    return replace(out, sources=(*out.sources, feedback.file), feedback=figures.quality.to_dict())
+
+
+def _measure(bp: Blueprint, log: EventLog, options: Options, eng: Engine) -> tuple[Metrics, Any]:
 
     events = eng.read(log.path)
     seen = events.group_by([events.activity, events.lifecycle.fill_null("").name("lc")]).aggregate(n=events.count())
@@ -215,7 +240,7 @@ def _measure(bp: Blueprint, log: EventLog, options: Options, eng: Engine) -> Met
     )
     steps = _stages(fx.per_stage(occ, tables.places, "step"), "step", total_cases, [s.id for s in bp.steps])
     phases = _stages(fx.per_stage(occ, tables.places, "phase"), "phase", total_cases, [p.id for p in bp.phases])
-    return Metrics(
+    metrics = Metrics(
         kind="measured",
         blueprint=bp.title,
         sources=(log.source,),
@@ -228,6 +253,7 @@ def _measure(bp: Blueprint, log: EventLog, options: Options, eng: Engine) -> Met
         conformance=conformance,
         quality=log.quality.to_dict(),
     )
+    return metrics, occ
 
 
 def _claiming(bp: Blueprint) -> set[str]:

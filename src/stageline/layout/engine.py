@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from stageline.layout import route
+from stageline.layout.heat import Heat, heat_colour
 from stageline.layout.legend import legend
 from stageline.layout.scene import Arrow, Badge, Band, Box, Curve, Icon, Rule, Scene, Shape, Text
 from stageline.layout.text import clean, fit, wrap
@@ -77,6 +78,7 @@ class _Planned:
     top: float = 0.0
     height: float = 0.0
     pains: list[tuple[str, ...]] = field(default_factory=list)  # pain points written out, wrapped
+    heat: str | None = None  # the colour of its heat bar, when measured figures are laid over
 
 
 #: Analysis findings to mark on the drawing: by action id (or ``step:ID``), (severity, message) pairs.
@@ -89,11 +91,14 @@ def layout(
     view: str | Selection | None = None,
     theme: str | Theme = "default",
     findings: Findings | None = None,
+    heat: Heat | None = None,
 ) -> Scene:
     """The scene for ``bp`` drawn in ``view`` (a name, ``full`` when None, or a selection) and ``theme``.
 
     With ``findings`` (from ``stageline check``), each action or step that has some carries a
-    numbered badge coloured by the most serious, its tooltip listing them.
+    numbered badge coloured by the most serious, its tooltip listing them. With ``heat``
+    (measured or simulated figures, :mod:`stageline.layout.heat`), each action with figures
+    carries a heat bar, its measured wait and its figures in the tooltip.
     """
     sel = view if isinstance(view, Selection) else select(bp, view)
     th = theme if isinstance(theme, Theme) else get_theme(theme)
@@ -102,7 +107,7 @@ def layout(
         # taller (room to move the arrows' ends) and the drawing is laid out again.
         extra: dict[str, float] = {}
         for _ in range(3):
-            lay = _Layout(bp, sel, th, findings or {}, extra)
+            lay = _Layout(bp, sel, th, findings or {}, extra, heat)
             scene = lay.scene()
             if not lay.crowded:
                 break
@@ -148,9 +153,15 @@ class _Gaps:
 
 class _Layout:
     def __init__(
-        self, bp: Blueprint, sel: Selection, th: Theme, findings: Findings, extra: dict[str, float] | None = None
+        self,
+        bp: Blueprint,
+        sel: Selection,
+        th: Theme,
+        findings: Findings,
+        extra: dict[str, float] | None = None,
+        heat: Heat | None = None,
     ) -> None:
-        self.bp, self.sel, self.th, self.findings = bp, sel, th, findings
+        self.bp, self.sel, self.th, self.findings, self.heat = bp, sel, th, findings, heat
         #: Extra height for boxes whose facing arrows could not be kept apart last time.
         self.extra = extra or {}
         #: Boxes whose facing arrows could not be kept apart this time.
@@ -311,6 +322,7 @@ class _Layout:
             width - 2 * MARGIN,
             severities={b.severity for b in badges},
             notes=self.notes,
+            heat=self.heat,
         )
         height = grid_bottom + 24.0 + legend_h + MARGIN
         colours = sorted({a.colour for a in arrows} | {self.th.flows[k] for k in self.th.flows})
@@ -418,7 +430,10 @@ class _Layout:
             meta_parts.append(self.systems.get(a.system, a.system))
         if a.channel:
             meta_parts.append(a.channel)
-        if a.duration is not None:
+        if self.heat is not None:
+            if a.id in self.heat.durations:
+                meta_parts.append(self.heat.durations[a.id])
+        elif a.duration is not None:
             meta_parts.append(duration_words(a.duration.expected))
         meta = (
             wrap(clean(" · ".join(meta_parts)), COL_W - 2 * BOX_PAD_X, META_SIZE, 1 if self.sel.summary else 2)[0]
@@ -430,12 +445,25 @@ class _Layout:
             if a.fail_point is not None:
                 rpn = a.fail_point.risk_priority
                 found.append(("fail", f"RPN {rpn}" if rpn is not None else "fail point"))
-            if a.wait is not None:
+            shaded = self.heat is not None and a.id in self.heat.values
+            if self.heat is not None:
+                # Measured waits are filled clocks; the blueprint's own stay outlined.
+                if a.id in self.heat.waits:
+                    if not (shaded and self.heat.measure == "wait"):  # the heat mark says it already
+                        found.append(("mwait", self.heat.waits[a.id]))
+                elif a.id in self.heat.assumed_waits:
+                    found.append(("wait", self.heat.assumed_waits[a.id]))
+            elif a.wait is not None:
                 found.append(("wait", duration_words(a.wait.expected)))
             if a.pain_points and not self.sel.pains:
                 found.append(("pain", str(len(a.pain_points))))
             if a.kpis:
                 found.append(("kpi", str(len(a.kpis))))
+        heat_colour_ = None
+        if self.heat is not None and a.id in self.heat.values:
+            shade, text = self.heat.values[a.id]
+            heat_colour_ = heat_colour(shade)
+            found.insert(0, ("heat", text))
         marks = _mark_rows(found)
         pains = [
             wrap(clean(p), COL_W - 2 * BOX_PAD_X - 14.0, META_SIZE, 3)[0]
@@ -460,6 +488,7 @@ class _Layout:
             tooltip=self._tooltip(a, label),
             role=a.role,
             segments=a.segments,
+            heat=heat_colour_,
         )
 
     def _plan_note(self, nid: str, text: str, row_id: str, step: str, col: int, row: int) -> _Planned:
@@ -486,6 +515,8 @@ class _Layout:
         parts = [label]
         if a.description:
             parts.append(clean(a.description))
+        if self.heat is not None and a.id in self.heat.details:
+            parts.append(f"{self.heat.kind.capitalize()}: {clean(self.heat.details[a.id])}")
         return "\n".join(parts)
 
     def _stack(self, boxes: list[_Planned], ports: dict[str, int]) -> list[float]:
@@ -623,7 +654,8 @@ class _Layout:
         for row in b.marks:
             ix = x + BOX_PAD_X
             for kind, short in row:
-                icons.append(Icon(kind, ix + 5.5, iy, 11.0, self.th.icons[kind]))
+                colour = b.heat if kind == "heat" and b.heat else self.th.icons[kind]
+                icons.append(Icon(kind, ix + 5.5, iy, 11.0, colour))
                 notes.append(Text(ix + 13.0, iy + 3.6, (short,), 10.0, _muted_on(self.th, b.paint)))
                 ix += 13.0 + _text_w(short, 10.0) + 8.0
             iy += ICON_ROW
@@ -650,6 +682,7 @@ class _Layout:
             tooltip=b.tooltip,
             dim=dim,
             highlight=b.id in self.sel.highlight,
+            heat=b.heat,
         )
 
     def _arrow(
@@ -1003,6 +1036,8 @@ class _Layout:
             parts.append(bp.date.isoformat())
         if bp.owner:
             parts.append(f"owner: {clean(bp.owner)}")
+        if self.heat is not None:
+            parts.append(f"{self.heat.kind} from {clean(self.heat.source)}")
         return " · ".join(parts)
 
     def _description(self, boxes: int, arrows: int) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from stageline.layout.heat import Heat, heat_colour
 from stageline.layout.scene import Arrow, Box, Icon, Shape, Text
 from stageline.layout.text import clean, fit
 from stageline.layout.theme import Theme
@@ -31,6 +32,7 @@ _ARROWS = (
 _MARKS = (
     ("fail", "fail point (risk priority)"),
     ("wait", "wait before it starts"),
+    ("mwait", "wait before it starts, measured (median)"),
     ("pain", "pain points"),
     ("kpi", "KPIs measured"),
 )
@@ -47,6 +49,7 @@ def legend(
     width: float,
     severities: set[str] | None = None,
     notes: Sequence[tuple[int, str]] = (),
+    heat: Heat | None = None,
 ) -> tuple[list[Shape | Text | Icon], float]:
     """Legend items placed from (x, y) in rows no wider than ``width``; returns them and the height."""
     entries: list[tuple[list[Shape | Text | Icon], str]] = []
@@ -75,7 +78,24 @@ def legend(
     marks = {i.kind for b in boxes for i in b.icons}
     for kind, words in _MARKS:
         if kind in marks:
-            entries.append(([Icon(kind, 8, 0, 11.0, th.icons[kind])], words))
+            assumed = ", the blueprint's own (assumed)" if heat is not None and kind == "wait" else ""
+            entries.append(([Icon(kind, 8, 0, 11.0, th.icons[kind])], words + assumed))
+    if heat is not None and any(b.heat for b in boxes):
+        swatches: list[Shape | Text | Icon] = [
+            Shape(5.0 * k, -6, 5, 12, fill=heat_colour(k / 4), stroke="none") for k in range(5)
+        ]
+        swatches.append(Shape(0, -6, 25, 12, fill="none", stroke=th.muted, stroke_width=0.75, radius=1))
+        light, dark = (heat.high, heat.low) if heat.reversed_scale else (heat.low, heat.high)
+        entries.append(
+            (
+                swatches,
+                f"{heat.title}, {heat.kind}: light {light} to dark {dark}; "
+                "no bar: no figures, the blueprint's own are shown"
+                + (
+                    "; * time since the previous action, its own time included (no start times)" if heat.starred else ""
+                ),
+            )
+        )
     if any(b.kind == "evidence" for b in boxes):
         paint = th.boxes["evidence"]
         entries.append(

@@ -129,6 +129,8 @@ class Box:
     tooltip: str  # the full text, for hover and screen readers
     dim: bool = False
     highlight: bool = False
+    #: The colour of the heat bar on its left edge, when measured figures are laid over.
+    heat: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

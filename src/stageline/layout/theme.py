@@ -41,7 +41,7 @@ class Theme:
     line: str  # the lines of interaction, visibility and internal interaction
     flows: dict[str, str]  # arrow colour by flow kind
     crossing: str  # the marker where an arrow crosses a line
-    icons: dict[str, str]  # fail, wait, pain, kpi
+    icons: dict[str, str]  # fail, wait, mwait (measured), pain, kpi, heat
     emotion: tuple[str, str, str]  # negative, neutral, positive
     highlight: str
     #: Badge colours for analysis findings by severity (white text on them).
@@ -116,7 +116,14 @@ def _default() -> Theme:
             "handoff": "#c2410c",
         },
         crossing="#334e68",
-        icons={"fail": "#c92a2a", "wait": "#b45309", "pain": "#862e9c", "kpi": "#1864ab"},
+        icons={
+            "fail": "#c92a2a",
+            "wait": "#b45309",
+            "mwait": "#b45309",
+            "pain": "#862e9c",
+            "kpi": "#1864ab",
+            "heat": "#868e96",
+        },
         emotion=("#c92a2a", "#7b8794", "#2b8a3e"),
         highlight="#c2255c",
     )
@@ -147,7 +154,14 @@ def _high_contrast() -> Theme:
         line=black,
         flows={"dependency": black, "codependency": black, "information": "#303030", "handoff": "#a30000"},
         crossing=black,
-        icons={"fail": "#a30000", "wait": "#7a3d00", "pain": "#5c0f73", "kpi": "#003d80"},
+        icons={
+            "fail": "#a30000",
+            "wait": "#7a3d00",
+            "mwait": "#7a3d00",
+            "pain": "#5c0f73",
+            "kpi": "#003d80",
+            "heat": "#495057",
+        },
         emotion=("#a30000", "#303030", "#005c1a"),
         highlight="#0033cc",
         findings=(("error", "#a30000"), ("warning", "#7a3d00"), ("info", "#003d80")),
@@ -181,7 +195,7 @@ def _print() -> Theme:
         line=black,
         flows={"dependency": "#222222", "codependency": "#222222", "information": "#555555", "handoff": black},
         crossing=black,
-        icons={"fail": black, "wait": black, "pain": black, "kpi": black},
+        icons={"fail": black, "wait": black, "mwait": black, "pain": black, "kpi": black, "heat": black},
         emotion=("#000000", "#555555", "#000000"),
         highlight=black,
         findings=(("error", black), ("warning", "#333333"), ("info", "#555555")),

@@ -32,9 +32,7 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     if isinstance(value, float):
-        if math.isnan(value) or math.isinf(value):
-            return None
-        return round(value, 6) if abs(value) < 1e12 else value
+        return None if math.isnan(value) or math.isinf(value) else value
     return value
 
 

@@ -235,4 +235,6 @@ class Metrics:
     conformance: Conformance | None = None
     #: The import's data-quality report, as :meth:`stageline.data.quality.Quality.to_dict` gives it.
     quality: dict[str, object] | None = None
+    #: The feedback file's report, in the same shape, when feedback was measured too.
+    feedback: dict[str, object] | None = None
     version: int = SHAPE_VERSION

@@ -40,6 +40,21 @@ def _wait(colour: str) -> str:
     )
 
 
+@_icon("mwait")
+def _measured_wait(colour: str) -> str:
+    # A clock face filled in: a wait measured, not assumed.
+    return (
+        f'<circle cx="8" cy="8" r="6.6" fill="{colour}" stroke="{colour}" stroke-width="1.8"/>'
+        '<path d="M8 4.2V8.3L10.8 10" fill="none" stroke="#ffffff" stroke-width="1.6" stroke-linecap="round"/>'
+    )
+
+
+@_icon("heat")
+def _heat(colour: str) -> str:
+    # A swatch of the heat bar's colour, outlined so the lightest shade shows on white.
+    return f'<rect x="2" y="2" width="12" height="12" rx="2.5" fill="{colour}" stroke="#868e96" stroke-width="1"/>'
+
+
 @_icon("pain")
 def _pain(colour: str) -> str:
     # A lightning bolt: a point of friction.

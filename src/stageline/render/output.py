@@ -11,8 +11,11 @@ from pathlib import Path
 
 from stageline.errors import Problem, RenderError, did_you_mean
 from stageline.layout.engine import Findings, layout
+from stageline.layout.heat import HEATS, heat_of
 from stageline.layout.scene import Scene
 from stageline.layout.view import Selection, select
+from stageline.metrics import Metrics
+from stageline.metrics.apply import Applied, apply_metrics
 from stageline.model import Blueprint
 
 __all__ = ["FORMATS", "Drawing", "Options", "draw", "format_for", "render"]
@@ -84,12 +87,33 @@ def _html(d: Drawing, o: Options) -> bytes:
     return page(d.svg, info).encode("utf-8")
 
 
-def draw(bp: Blueprint, view: str | None = None, theme: str = "default", findings: Findings | None = None) -> Drawing:
-    """Lay ``bp`` out in ``view`` and ``theme`` (marking ``findings``, if given) and draw it as SVG."""
+def draw(
+    bp: Blueprint,
+    view: str | None = None,
+    theme: str = "default",
+    findings: Findings | None = None,
+    measured: Applied | None = None,
+    heat: str = "wait",
+) -> Drawing:
+    """Lay ``bp`` out in ``view`` and ``theme`` and draw it as SVG, marking ``findings`` and
+    laying ``measured`` figures over it (the ``heat`` figure shading each action), if given."""
     from stageline.render.svg import svg
 
+    if heat not in HEATS:
+        raise RenderError(
+            Problem(
+                "render.heat",
+                f"unknown heat `{heat}`; expected one of {', '.join(HEATS)}",
+                hint=did_you_mean(heat, HEATS),
+            )
+        )
+    if measured is not None:
+        bp = measured.blueprint
     selection = select(bp, view)
-    scene = layout(bp, selection, theme, findings)
+    shading = None
+    if measured is not None:
+        shading = heat_of(measured, heat, {a.id for a in selection.actions})
+    scene = layout(bp, selection, theme, findings, shading)
     return Drawing(bp, selection, scene, svg(scene), findings or {})
 
 
@@ -103,10 +127,14 @@ def render(
     page: str | None = None,
     findings: Findings | None = None,
     embed_fonts: bool = True,
+    metrics: Metrics | None = None,
+    heat: str = "wait",
 ) -> bytes:
     """The drawing of ``bp`` as bytes in ``format`` (svg, png, pdf or html).
 
     ``findings`` (``Report.by_place()`` from :func:`stageline.analyse`) are marked on the boxes.
+    ``metrics`` (measured or simulated) replace the assumed figures they have and shade each
+    action by the ``heat`` figure (a key of :data:`stageline.layout.heat.HEATS`).
     An SVG carries its fonts unless ``embed_fonts`` is False (for tools that replace fonts anyway).
     """
     writer = FORMATS.get(format)
@@ -118,7 +146,9 @@ def render(
                 hint=did_you_mean(format, FORMATS),
             )
         )
-    return writer(draw(bp, view, theme, findings), Options(scale=scale, page=page, embed_fonts=embed_fonts))
+    measured = apply_metrics(bp, metrics) if metrics is not None else None
+    drawing = draw(bp, view, theme, findings, measured, heat)
+    return writer(drawing, Options(scale=scale, page=page, embed_fonts=embed_fonts))
 
 
 def format_for(path: str | Path, given: str | None = None) -> str:

@@ -285,6 +285,11 @@ def _box(b: Box, scene: Scene) -> str:
             f'<rect x="{num(b.x - 3)}" y="{num(b.y - 3)}" width="{num(b.width + 6)}" height="{num(b.height + 6)}" '
             f'rx="8" fill="none" stroke="{esc(scene.highlight_colour)}" stroke-width="2.5"/>'
         )
+    if b.heat is not None:
+        out.append(
+            f'<rect class="sl-heat" x="{num(b.x + 1.5)}" y="{num(b.y + 1.5)}" width="5" '
+            f'height="{num(b.height - 3)}" rx="2.5" fill="{esc(b.heat)}"/>'
+        )
     out.append(_text(b.label))
     if b.meta is not None:
         out.append(_text(b.meta))

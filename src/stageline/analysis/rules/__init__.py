@@ -8,6 +8,7 @@ from stageline.analysis.rules import (  # noqa: F401
     fail_points,
     gaps,
     handoffs,
+    measured,
     measurement,
     redundancy,
     time,
