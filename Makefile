@@ -6,6 +6,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The real event logs the examples are bound to (see ../shared/data/eventlogs/SOURCES.md).
+LOGS ?= ../shared/data/eventlogs
 
 .PHONY: run test lint typecheck unit bench clean system browser java golden
 
@@ -44,7 +46,17 @@ run: $(STAMP) system
 		$(BIN)/stageline check "$$f" --fail-on never || exit 1; \
 		$(BIN)/stageline render "$$f" --all-views out/$$(basename "$$f" .yaml) || exit 1; \
 	done
+	@for pair in loan-application:bpic2012.xes.gz help-desk:helpdesk.xes.gz permit-application:receipt.parquet; do \
+		name=$${pair%%:*}; log=$(LOGS)/$${pair#*:}; \
+		if [ ! -f "$$log" ]; then echo "skipped measuring $$name: $$log is not here"; continue; fi; \
+		$(BIN)/stageline measure examples/$$name.yaml --log "$$log" -o out/$$name/metrics.json || exit 1; \
+		$(BIN)/stageline check examples/$$name.yaml --metrics out/$$name/metrics.json --fail-on never \
+			--format markdown -o out/$$name/check-measured.md || exit 1; \
+		$(BIN)/stageline render examples/$$name.yaml --metrics out/$$name/metrics.json \
+			-o out/$$name/$$name-measured.html || exit 1; \
+	done
 	@echo "Drawings of every example in every view: out/*/ (open the .html files in a browser)"
+	@echo "Measured against the real event logs: out/*/metrics.json, check-measured.md, *-measured.html"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -152,3 +152,20 @@ def test_readme_shows_the_real_check_report(tmp_path: Path) -> None:
     for line in expected:
         if line != "...":
             assert line in real, line
+
+
+def test_metrics_reference_names_every_field() -> None:
+    import dataclasses
+
+    from stageline.metrics import shape
+
+    text = (Path(__file__).parent.parent / "docs" / "metrics.md").read_text(encoding="utf-8")
+    spans = " ".join(re.findall(r"`([^`]+)`", text))
+    missing = [
+        f"{cls.__name__}.{f.name}"
+        for cls in vars(shape).values()
+        if isinstance(cls, type) and dataclasses.is_dataclass(cls)
+        for f in dataclasses.fields(cls)
+        if not re.search(rf"(?<![\w.]){f.name}(?![\w.])", spans)
+    ]
+    assert not missing, missing

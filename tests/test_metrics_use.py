@@ -178,6 +178,12 @@ def test_check_and_render_take_the_metrics(tmp_path: Path, metrics_file: Path) -
     assert set(bars) == {"report.customer", "log", "repair", "close", "refund"}
     assert "cases doing it again, measured" in svg
     assert "measured from repair-log.csv (3 cases, 2024-03-04 to 2024-03-06)" in svg
+    html_path = tmp_path / "r.html"
+    assert run("render", bp, "--metrics", str(metrics_file), "-o", str(html_path))[0] == 0
+    page = html_path.read_text(encoding="utf-8")
+    # the details card gives the blueprint's own figures as assumed, then the measured ones
+    assert re.search(r'\["Duration \(assumed\)",\s*"1 h \(tolerance 30 min\)"\]', page)
+    assert re.search(r'\["Time taken \(measured\)",\s*"median 1 h, p90 1.8 h"\]', page)
 
 
 def test_bad_metrics_and_heat_are_located(tmp_path: Path, metrics_file: Path) -> None:

@@ -19,7 +19,7 @@ from stageline.metrics.apply import Applied
 from stageline.metrics.shape import ActionFigures
 from stageline.wording import duration, share
 
-__all__ = ["HEATS", "Heat", "heat_colour", "heat_of"]
+__all__ = ["HEATS", "Heat", "figure_rows", "heat_colour", "heat_of"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,21 +157,28 @@ def heat_of(applied: Applied, measure: str = "wait", actions: set[str] | None = 
     )
 
 
-def _details(f: ActionFigures) -> str:
-    parts = [f"{f.cases:,} cases ({share(f.share)}), {f.events:,} times"]
+def figure_rows(f: ActionFigures, kind: str = "measured") -> list[tuple[str, str]]:
+    """An action's figures as (name, value) rows for a reader."""
+    rows = [(f"Cases ({kind})", f"{f.cases:,} ({share(f.share)}), {f.events:,} times")]
     if f.wait is not None and f.wait.p50 is not None and f.wait.p90 is not None:
-        what = "time since the previous action" if f.wait_includes_service else "wait"
-        parts.append(f"{what}: median {duration(f.wait.p50)}, p90 {duration(f.wait.p90)}")
+        what = "Since the previous action" if f.wait_includes_service else "Wait"
+        rows.append((f"{what} ({kind})", f"median {duration(f.wait.p50)}, p90 {duration(f.wait.p90)}"))
     if f.service is not None and f.service.p50 is not None and f.service.p90 is not None:
-        parts.append(f"time taken: median {duration(f.service.p50)}, p90 {duration(f.service.p90)}")
+        rows.append((f"Time taken ({kind})", f"median {duration(f.service.p50)}, p90 {duration(f.service.p90)}"))
     if f.drop_off:
-        parts.append(f"{f.drop_off:,} cases end here")
+        rows.append(("Cases ending here", f"{f.drop_off:,}"))
     if f.rework:
-        parts.append(f"done again {f.rework:,} times in {f.rework_cases:,} cases")
+        rows.append(("Done again", f"{f.rework:,} times in {f.rework_cases:,} cases"))
     if f.failures:
-        parts.append(f"{f.failures:,} failed")
+        rows.append(("Failed", f"{f.failures:,} ({share(f.failure_rate or 0.0)})"))
     if f.breaches is not None and (f.breaches.duration or f.breaches.wait):
-        parts.append(f"over tolerance {f.breaches.duration + f.breaches.wait:,} times")
+        rows.append(("Over tolerance", f"{f.breaches.duration + f.breaches.wait:,} times"))
+    if f.top_resources:
+        rows.append(("Resources", ", ".join(f"{c.name} ({c.count:,})" for c in f.top_resources)))
     if f.satisfaction is not None and f.satisfaction.csat is not None:
-        parts.append(f"CSAT {f.satisfaction.csat:.1f} from {f.satisfaction.responses:,} responses")
-    return "; ".join(parts)
+        rows.append(("CSAT", f"{f.satisfaction.csat:.1f} from {f.satisfaction.responses:,} responses"))
+    return rows
+
+
+def _details(f: ActionFigures) -> str:
+    return "; ".join(f"{name.split(' (')[0].lower()}: {value}" for name, value in figure_rows(f))

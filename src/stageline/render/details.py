@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from stageline.layout.engine import Findings
+from stageline.layout.heat import figure_rows
 from stageline.layout.text import clean
 from stageline.layout.view import Selection
+from stageline.metrics.apply import Applied
 from stageline.model import Action, Blueprint, Lane
 from stageline.model.timing import Timing
 from stageline.model.vocabulary import LANE_NAMES
@@ -16,9 +18,19 @@ __all__ = ["page_info"]
 
 
 def page_info(
-    bp: Blueprint, sel: Selection, title: str, subtitle: str, findings: Findings | None = None
+    bp: Blueprint,
+    sel: Selection,
+    title: str,
+    subtitle: str,
+    findings: Findings | None = None,
+    measured: Applied | None = None,
 ) -> dict[str, object]:
-    """The data the HTML page needs: rows and roles to filter by, and each action's details."""
+    """The data the HTML page needs: rows and roles to filter by, and each action's details.
+
+    With ``measured`` figures, an action's details give the blueprint's own figures (marked
+    assumed) and then the measured ones.
+    """
+    own = {a.id: a for a in measured.original.actions} if measured is not None else {}
     row_names = {r.id: r.name for r in bp.rows}
     lanes = {lane.value for lane in Lane}
     rows: list[list[str]] = []
@@ -33,11 +45,19 @@ def page_info(
             "lane": a.lane.value,
             "step": a.step,
             "role": a.role,
-            "details": _details(bp, a, role_names) + _findings((findings or {}).get(a.id, ())),
+            "details": _details(bp, own.get(a.id, a), role_names, measured is not None)
+            + _measured(a.id, measured)
+            + _findings((findings or {}).get(a.id, ())),
         }
         for a in sel.actions
     }
     return {"title": title, "subtitle": subtitle, "lanes": rows, "roles": roles, "actions": actions}
+
+
+def _measured(action_id: str, measured: Applied | None) -> list[list[str]]:
+    if measured is None or action_id not in measured.metrics.actions:
+        return []
+    return [[name, value] for name, value in figure_rows(measured.metrics.actions[action_id], measured.kind)]
 
 
 def _findings(found: Sequence[tuple[str, str]]) -> list[list[str]]:
@@ -51,7 +71,7 @@ def _timing(t: Timing) -> str:
     return text
 
 
-def _details(bp: Blueprint, a: Action, role_names: dict[str, str]) -> list[list[str]]:
+def _details(bp: Blueprint, a: Action, role_names: dict[str, str], assumed: bool = False) -> list[list[str]]:
     step = bp.step(a.step)
     out: list[list[str]] = [["Step", clean(step.name) if step else a.step], ["Lane", LANE_NAMES[a.lane]]]
     if a.description:
@@ -65,10 +85,11 @@ def _details(bp: Blueprint, a: Action, role_names: dict[str, str]) -> list[list[
         out.append(["Channel", clean(a.channel)])
     if a.owner:
         out.append(["Owner", clean(role_names.get(a.owner, a.owner))])
+    mark = " (assumed)" if assumed else ""
     if a.duration is not None:
-        out.append(["Duration", _timing(a.duration)])
+        out.append([f"Duration{mark}", _timing(a.duration)])
     if a.wait is not None:
-        out.append(["Wait before", _timing(a.wait)])
+        out.append([f"Wait before{mark}", _timing(a.wait)])
     if a.cost is not None:
         out.append(["Cost", money(a.cost, bp.currency)])
     fp = a.fail_point

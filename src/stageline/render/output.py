@@ -30,6 +30,7 @@ class Drawing:
     scene: Scene
     svg: str
     findings: Findings = field(default_factory=dict)
+    measured: Applied | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +84,7 @@ def _html(d: Drawing, o: Options) -> bytes:
     from stageline.render.details import page_info
     from stageline.render.html import page
 
-    info = page_info(d.bp, d.selection, d.scene.title, d.scene.subtitle, d.findings)
+    info = page_info(d.bp, d.selection, d.scene.title, d.scene.subtitle, d.findings, d.measured)
     return page(d.svg, info).encode("utf-8")
 
 
@@ -114,7 +115,7 @@ def draw(
     if measured is not None:
         shading = heat_of(measured, heat, {a.id for a in selection.actions})
     scene = layout(bp, selection, theme, findings, shading)
-    return Drawing(bp, selection, scene, svg(scene), findings or {})
+    return Drawing(bp, selection, scene, svg(scene), findings or {}, measured)
 
 
 def render(
