@@ -85,6 +85,8 @@ def test_figures_of_a_small_log_are_the_hand_computed_ones(repair: tuple[stageli
     steps = m.steps
     assert (steps["report"].cases, steps["report"].drop_off) == (3, 0)
     assert steps["fix"].drop_off == 2 and steps["refund"].drop_off == 1
+    assert (steps["fix"].rework, steps["fix"].failures, steps["fix"].skipped) == (1, 1, 1)  # c3 went past it
+    assert steps["report"].skipped == 0
     assert m.phases["fix"].cases == 3
 
 
@@ -208,7 +210,16 @@ def helpdesk(tmp_path_factory: pytest.TempPathFactory) -> tuple[stageline.Bluepr
 def test_helpdesk_figures_match_an_independent_computation(helpdesk: tuple[stageline.Blueprint, EventLog]) -> None:
     bp, log = helpdesk
     assert log.quality.rejected_rows == 127 and [i.code for i in log.quality.rejected] == ["duplicate"]
-    _check_against_oracle(measure(bp, log), _oracle(bp, _real("helpdesk.xes.gz")))
+    m = measure(bp, log)
+    expected = _oracle(bp, _real("helpdesk.xes.gz"))
+    _check_against_oracle(m, expected)
+    role_of = {a.id: a.role for a in bp.actions if a.role}
+    handoffs: Counter[tuple[str, str]] = Counter()
+    for (source, target), n in expected["transitions"].items():
+        if role_of.get(source) and role_of.get(target) and role_of[source] != role_of[target]:
+            handoffs[(role_of[source], role_of[target])] += n
+    assert {(h.source, h.target): h.transitions for h in m.handoffs} == dict(handoffs)
+    assert handoffs and set(m.roles) <= set(role_of.values())
 
 
 def test_loan_figures_match_an_independent_computation(tmp_path: Path) -> None:

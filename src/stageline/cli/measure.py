@@ -244,6 +244,9 @@ def _summary(m: Metrics, quality: Quality, output: str | None, *, to_err: bool) 
             over,
         )
     console.print(table)
+    if m.handoffs:
+        shown = "; ".join(f"{h.source} -> {h.target} {h.transitions:,}" for h in m.handoffs[:6])
+        console.print(f"handoffs between roles: {shown}", markup=False)
     if any(a.wait_includes_service for a in m.actions.values()):
         console.print("* the log has no start times here: the wait runs to completion", markup=False)
     c = m.conformance

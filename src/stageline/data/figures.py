@@ -209,7 +209,8 @@ def per_flow(occ: Any) -> Any:
 
 
 def per_stage(occ: Any, places: Any, level: str) -> Any:
-    """Per step or phase (``level``): cases, events, drop-off and time spent in it per case."""
+    """Per step or phase (``level``): cases, events, drop-off, rework (repeats of its actions),
+    failures, and the time spent in it per case."""
     import ibis
 
     j = occ.inner_join(places, occ.action == places.p_action)
@@ -219,12 +220,16 @@ def per_stage(occ: Any, places: Any, level: str) -> Any:
         ended=j.end_us.max(),
         n=j.count(),
         dropped=j.last.max(),
+        repeats=j.repeat.sum(),
+        failed=j.failed.sum(),
     )
     span = visits.ended - visits.began
     return visits.group_by(level).aggregate(
         cases=visits.count(),
         events=visits.n.sum(),
         drop_off=visits.dropped.sum(),
+        rework=visits.repeats.sum(),
+        failures=visits.failed.sum(),
         **spread(span, "time"),
     )
 

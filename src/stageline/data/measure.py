@@ -21,7 +21,9 @@ from stageline.metrics import (
     Conformance,
     Count,
     FlowFigures,
+    Handoff,
     Metrics,
+    RoleFigures,
     ServiceFigures,
     Spread,
     StageFigures,
@@ -238,8 +240,19 @@ def _measure(bp: Blueprint, log: EventLog, options: Options, eng: Engine) -> tup
         unclaimed=binding.unclaimed,
         unmatched=binding.unmatched,
     )
-    steps = _stages(fx.per_stage(occ, tables.places, "step"), "step", total_cases, [s.id for s in bp.steps])
-    phases = _stages(fx.per_stage(occ, tables.places, "phase"), "phase", total_cases, [p.id for p in bp.phases])
+    skipped_steps: dict[str, int] = {}
+    skipped_phases: dict[str, int] = {}
+    for t in extra:
+        for level, counts in ((0, skipped_steps), (1, skipped_phases)):
+            for stage in dict.fromkeys(places[a][level] for a in t.skipped if a in places):
+                counts[stage] = counts.get(stage, 0) + t.transitions
+    steps = _stages(
+        fx.per_stage(occ, tables.places, "step"), "step", total_cases, [s.id for s in bp.steps], skipped_steps
+    )
+    phases = _stages(
+        fx.per_stage(occ, tables.places, "phase"), "phase", total_cases, [p.id for p in bp.phases], skipped_phases
+    )
+    roles, handoffs = _roles(bp, actions, resources, flows)
     metrics = Metrics(
         kind="measured",
         blueprint=bp.title,
@@ -251,16 +264,55 @@ def _measure(bp: Blueprint, log: EventLog, options: Options, eng: Engine) -> tup
         steps=steps,
         phases=phases,
         conformance=conformance,
+        roles=roles,
+        handoffs=handoffs,
         quality=log.quality.to_dict(),
     )
     return metrics, occ
+
+
+def _roles(
+    bp: Blueprint,
+    actions: dict[str, ActionFigures],
+    resources: dict[str, list[tuple[int, str]]],
+    flows: list[FlowFigures],
+) -> tuple[dict[str, RoleFigures], tuple[Handoff, ...]]:
+    """Figures per role of the blueprint, and the handoffs between roles the log shows.
+
+    A role's events and resources add up over its actions; its cases are those of its busiest
+    action (a case can meet a role in several actions, which the sum would count twice).
+    """
+    role_of = {a.id: a.role for a in bp.actions if a.role}
+    out: dict[str, RoleFigures] = {}
+    for role in dict.fromkeys(r.id for r in bp.roles):
+        mine = [a for a, r in role_of.items() if r == role and a in actions]
+        if not mine:
+            continue
+        names = {name for a in mine for _, name in resources.get(a, [])}
+        out[role] = RoleFigures(
+            events=sum(actions[a].events for a in mine),
+            cases=max(actions[a].cases for a in mine),
+            resources=len(names),
+        )
+    counts: dict[tuple[str, str], list[int]] = {}
+    for f in flows:
+        source, target = role_of.get(f.source), role_of.get(f.target)
+        if source and target and source != target:
+            n = counts.setdefault((source, target), [0, 0])
+            n[0] += f.transitions
+            n[1] += f.cases
+    handoffs = tuple(
+        Handoff(source=s, target=t, transitions=n, cases=c)
+        for (s, t), (n, c) in sorted(counts.items(), key=lambda kv: (-kv[1][0], kv[0]))
+    )
+    return out, handoffs
 
 
 def _claiming(bp: Blueprint) -> set[str]:
     return {a.id for a in bp.actions if a.activities}
 
 
-def _stages(expr: Any, level: str, total: int, ids: Sequence[str]) -> dict[str, StageFigures]:
+def _stages(expr: Any, level: str, total: int, ids: Sequence[str], skipped: dict[str, int]) -> dict[str, StageFigures]:
     rows = {r[level]: r for r in _rows(expr)}
     out: dict[str, StageFigures] = {}
     for stage in ids:
@@ -272,6 +324,9 @@ def _stages(expr: Any, level: str, total: int, ids: Sequence[str]) -> dict[str, 
             share=int(r["cases"]) / total,
             events=int(r["events"]),
             drop_off=int(r["drop_off"] or 0),
+            rework=int(r["rework"] or 0),
+            failures=int(r["failures"] or 0),
+            skipped=skipped.get(stage, 0),
             time=_spread(r, "time"),
         )
     return out

@@ -17,7 +17,9 @@ __all__ = [
     "Conformance",
     "Count",
     "FlowFigures",
+    "Handoff",
     "Metrics",
+    "RoleFigures",
     "Satisfaction",
     "ServiceFigures",
     "Spread",
@@ -155,9 +157,35 @@ class StageFigures:
     events: int
     #: Cases whose last action is in it.
     drop_off: int = 0
+    #: Repeats of its actions within a case, and occurrences of them that failed.
+    rework: int = 0
+    failures: int = 0
+    #: Times cases went past it straight from an earlier action to a later one (skipping it).
+    skipped: int = 0
     #: Time from a case's first arrival in it to its last completion in it.
     time: Spread | None = None
     satisfaction: Satisfaction | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RoleFigures:
+    """The work of one role of the blueprint (the role its actions name), as the log shows it."""
+
+    events: int
+    cases: int
+    #: Distinct resources of the log doing the role's actions.
+    resources: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Handoff:
+    """Work passing from one role to another: how often a case went from an action of ``source``
+    to one of ``target``."""
+
+    source: str
+    target: str
+    transitions: int
+    cases: int
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -232,6 +260,9 @@ class Metrics:
     flows: tuple[FlowFigures, ...] = ()
     steps: dict[str, StageFigures] = field(default_factory=dict)
     phases: dict[str, StageFigures] = field(default_factory=dict)
+    #: By role id of the blueprint; ``handoffs`` between roles, most frequent first.
+    roles: dict[str, RoleFigures] = field(default_factory=dict)
+    handoffs: tuple[Handoff, ...] = ()
     conformance: Conformance | None = None
     #: The import's data-quality report, as :meth:`stageline.data.quality.Quality.to_dict` gives it.
     quality: dict[str, object] | None = None
