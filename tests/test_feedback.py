@@ -13,17 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import stageline
-from stageline.data.feedback import (
-    Feedback,
-    FeedbackColumns,
-    FeedbackFigures,
-    Response,
-    add_satisfaction,
-    comment_words,
-    measure_feedback,
-    read_feedback,
-)
+from stageline.data.feedback import Feedback, FeedbackColumns, Response, read_feedback
 from stageline.data.quality import Issue
+from stageline.data.satisfaction import FeedbackFigures, add_satisfaction, comment_words, measure_feedback
 from stageline.errors import DataError, SourceError, StageLineError
 from stageline.metrics import Metrics, Satisfaction, Word, dumps_metrics, loads_metrics
 

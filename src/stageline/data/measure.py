@@ -13,8 +13,9 @@ from stageline.data import figures as fx
 from stageline.data.bind import bind
 from stageline.data.conformance import Graph
 from stageline.data.engine import Engine, connect_engine
-from stageline.data.feedback import Feedback, add_satisfaction, measure_feedback
+from stageline.data.feedback import Feedback
 from stageline.data.importer import EventLog, Limits
+from stageline.data.satisfaction import add_satisfaction, measure_feedback
 from stageline.metrics import (
     ActionFigures,
     Breaches,
