@@ -77,7 +77,7 @@ def detect(header: Iterable[str], given: Columns | None = None, *, where: Locati
     """The mapping for a log with these column names: what was given, the rest detected.
 
     Raises a located :class:`DataError` when a given column is not in the log or a required
-    field has no column, listing the columns the log has.
+    field has no column, listing the columns the log has and naming the closest one.
     """
     names = list(header)
     given = given or Columns()
@@ -95,7 +95,7 @@ def detect(header: Iterable[str], given: Columns | None = None, *, where: Locati
                     "data.column",
                     f"the log has no column `{column}` for the {field_name}",
                     location=where,
-                    hint=did_you_mean(column, names) or _listing(names),
+                    hint=_hint([column], names, names),
                 )
             )
         chosen[field_name] = column
@@ -116,12 +116,21 @@ def detect(header: Iterable[str], given: Columns | None = None, *, where: Locati
                     "data.column",
                     f"no column for the {field_name}: give `--{field_name} COLUMN`",
                     location=where,
-                    hint=_listing(names),
+                    hint=_hint(_KNOWN[field_name], [n for n in names if n not in taken], names),
                 )
             )
     if problems:
         raise DataError(problems)
     return Columns(**{f: chosen.get(f) for f in FIELDS}, time_format=given.time_format)
+
+
+def _hint(wanted: Iterable[str], free: list[str], names: list[str]) -> str:
+    """The closest free column to any of the wanted names, then all the log's columns."""
+    for name in wanted:
+        close = did_you_mean(name, free)
+        if close:
+            return f"{close} {_listing(names)}"
+    return _listing(names)
 
 
 def _listing(names: list[str]) -> str:

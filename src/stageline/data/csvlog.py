@@ -1,10 +1,10 @@
 """Event logs and feedback from CSV: fields as text, each row numbered as a spreadsheet shows it.
 
-The header is row 1 and the first event row 2; a value spanning lines is one row. Arrow's
-multi-threaded reader does the work when the file is regular; a file with rows of the wrong
-length, blank rows or bytes that are not text in its encoding is read again, from where the fast
-reader stopped, by Python's ``csv`` module, which can say exactly which row is wrong. Both give
-the same fields.
+The header is row 1 and the first event row 2; a value spanning lines (the header's too) is
+one row. Arrow's multi-threaded reader does the work when the file is regular; a file with rows
+of the wrong length, blank rows or bytes that are not text in its encoding is read again, from
+where the fast reader stopped, by Python's ``csv`` module, which can say exactly which row is
+wrong. Both give the same fields.
 """
 
 from __future__ import annotations
@@ -39,9 +39,22 @@ def _decoder_name(encoding: str) -> str:
     return "utf-8-sig" if name == "utf-8" else name
 
 
+def _check_delimiter(path: str | os.PathLike[str], delimiter: str) -> None:
+    if len(delimiter) != 1 or delimiter in '"\r\n':
+        raise DataError(
+            Problem(
+                "data.delimiter",
+                f"cannot split rows on {delimiter!r}: the delimiter is one character, not a quote or a line break",
+                location=Location(str(path)),
+                hint="for example `,`, `;` or a tab",
+            )
+        )
+
+
 def csv_header(path: str | os.PathLike[str], *, encoding: str = "utf-8", delimiter: str = ",") -> list[str]:
     """The column names in the first row of a CSV file."""
     where = Location(str(path), 1, 1)
+    _check_delimiter(path, delimiter)
     try:
         with open(path, encoding=_decoder_name(encoding), errors="surrogateescape", newline="") as handle:
             header = next(csv.reader(handle, delimiter=delimiter), None)
@@ -136,15 +149,23 @@ class _IrregularError(Exception):
 
 def _regular(path: Path, encoding: str) -> bool:
     """Whether the fast reader can read the whole file: no blank rows (which it would skip
-    without a count) and, for UTF-8, no bytes that are not UTF-8 text."""
+    without a count) and, for UTF-8, no bytes that are not UTF-8 text.
+
+    A blank row is a line break right after another: LF LF, LF CR (which covers CR LF CR LF) or
+    CR CR. Line breaks are looked for as bytes, so encodings that do not write them as ASCII
+    (UTF-16, UTF-32) always take the exact reader.
+    """
+    utf8 = _decoder_name(encoding) == "utf-8-sig"
     try:
+        if not utf8 and "\r\n".encode(_decoder_name(encoding)) != b"\r\n":
+            return False
         size = path.stat().st_size
         if size == 0:
             return False
         with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-            if data.find(b"\n\n") >= 0 or data.find(b"\n\r\n") >= 0 or data[:1] in (b"\n", b"\r"):
+            if any(data.find(pair) >= 0 for pair in (b"\n\n", b"\n\r", b"\r\r")) or data[:1] in (b"\n", b"\r"):
                 return False
-            if _decoder_name(encoding) == "utf-8-sig":
+            if utf8:
                 decoder = codecs.getincrementaldecoder("utf-8")()
                 step = 16 << 20
                 for at in range(0, size, step):
@@ -172,7 +193,7 @@ def _fast(
             read_options=pacsv.ReadOptions(
                 encoding=_decoder_name(encoding).replace("utf-8-sig", "utf8"),
                 column_names=names,
-                skip_rows=1,
+                skip_rows_after_names=1,  # the header, read as a CSV row: it may span lines
                 block_size=8 << 20,
             ),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=invalid, newlines_in_values=True),
@@ -183,7 +204,7 @@ def _fast(
                 quoted_strings_can_be_null=False,
             ),
         )
-    except (pa.ArrowInvalid, OSError) as exc:
+    except (pa.ArrowInvalid, OSError, UnicodeError) as exc:  # UnicodeError: bytes the codec cannot read
         raise _IrregularError from exc
     row = 2
     while True:
@@ -191,7 +212,7 @@ def _fast(
             b = reader.read_next_batch()
         except StopIteration:
             return
-        except (pa.ArrowInvalid, OSError) as exc:
+        except (pa.ArrowInvalid, OSError, UnicodeError) as exc:
             raise _IrregularError from exc
         if irregular:
             raise _IrregularError
@@ -216,6 +237,8 @@ def _exact(
     index = {name: i for i, name in reversed(list(enumerate(header)))}
     positions = {f: index[c] for f, c in wanted.items()}
     width = len(header)
+    utf8 = _decoder_name(encoding) == "utf-8-sig"
+    advice = "give the file's encoding, e.g. `--encoding cp1252`" if utf8 else "is the file in another encoding?"
     with open(path, encoding=_decoder_name(encoding), errors="surrogateescape", newline="") as handle:
         reader = csv.reader(handle, delimiter=delimiter)
         next(reader, None)
@@ -228,11 +251,14 @@ def _exact(
                     rejects.add("blank", "blank row", row)
                     continue
                 if len(record) != width:
-                    rejects.add(
-                        f"width.{len(record)}",
-                        f"has {len(record)} field{'s' if len(record) != 1 else ''}, the header has {width}",
-                        row,
-                    )
+                    n = len(record)
+                    message = f"has {n} field{'s' if n != 1 else ''}, the header has {width}"
+                    if any("\n" in value or "\r" in value for value in record):  # the rest of the file, maybe
+                        rejects.add(
+                            f"width.{n}.quote", f"{message}; a value in it spans lines (a quote left open?)", row
+                        )
+                    else:
+                        rejects.add(f"width.{n}", message, row)
                     continue
                 values: dict[str, str | None] = {}
                 bad = None
@@ -246,11 +272,7 @@ def _exact(
                             break
                     values[f] = value
                 if bad is not None:
-                    rejects.add(
-                        f"encoding.{bad}",
-                        f"column `{bad}` is not {encoding} text (give the file's encoding, e.g. `--encoding cp1252`)",
-                        row,
-                    )
+                    rejects.add(f"encoding.{bad}", f"column `{bad}` is not {encoding} text ({advice})", row, bad)
                     continue
                 kept += 1
                 if kept > skip:

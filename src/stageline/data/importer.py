@@ -1,12 +1,13 @@
 """Import an event log once: judge every row, keep the good ones as Parquet sorted by (case, time).
 
 Readers give each event's fields as text with its place in the file (:mod:`stageline.data.raw`);
-one DuckDB pass parses timestamps (ISO 8601 with their offsets kept, or a ``strptime`` format),
-starts and costs, rejects rows without a case, an activity or a readable timestamp, and
-duplicates, and counts what is worth a note. The kept events go to a cache file keyed by the
-log's path, size, modification time and mapping, so a second ``measure`` of the same log starts
-at once. The cache holds times as microseconds since 1970 UTC (``time_us``, ``start_us``) and
-each event's offset in minutes, so any engine reads the same numbers.
+one DuckDB pass strips white space from every field, parses timestamps (ISO 8601 with their
+offsets or zone names kept as offsets, or a ``strptime`` format), starts and costs, rejects rows
+without a case, an activity or a readable timestamp, with a bad start or a cost that is not a
+finite number, and duplicates, and counts what is worth a note. The kept events go to a cache
+file keyed by the log's path, size, modification time and mapping, so a second ``measure`` of
+the same log starts at once. The cache holds times as microseconds since 1970 UTC (``time_us``,
+``start_us``) and each event's offset in minutes, so any engine reads the same numbers.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from stageline.data.columns import Columns
 from stageline.data.quality import EXAMPLES, Issue, Quality
 from stageline.data.raw import RAW_SCHEMA, Raw
 from stageline.errors import DataError, Location, Problem, SourceError
+from stageline.formats.api import write_text
 
 __all__ = ["CACHE_VERSION", "EVENT_COLUMNS", "EventLog", "Limits", "cache_dir", "connect", "import_log", "log_format"]
 
@@ -120,6 +122,8 @@ def import_log(
         ) from None
     if delimiter is None:
         delimiter = "\t" if source.name.lower().endswith(".tsv") else ","
+    if columns is not None and columns.time_format:
+        _check_time_format(columns.time_format, Location(str(path)))
     folder = cache or cache_dir()
     key = hashlib.sha256(
         json.dumps(
@@ -149,20 +153,28 @@ def import_log(
     mapping, raw = _reader(kind, source, columns, encoding, delimiter)
     quality = _judge(raw, mapping, str(path), kind, events, folder, limits or Limits())
     text = json.dumps({"quality": quality.to_dict(), "columns": mapping.to_dict()}, indent=1)
-    _replace_text(report, text)
+    write_text(report, text)  # atomic, with the permissions of any other file the user writes
     return EventLog(events, str(path), quality, mapping)
 
 
-def _replace_text(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+def _check_time_format(time_format: str, where: Location) -> None:
+    """Raise a :class:`DataError` when DuckDB's ``strptime`` cannot use the format."""
+    import duckdb
+
+    con = duckdb.connect()
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+        con.execute(f"SELECT try_strptime('2000-01-01', '{_sql_text(time_format)}')")
+    except duckdb.Error as exc:
+        raise DataError(
+            Problem(
+                "data.time_format",
+                f"cannot read timestamps with the format `{time_format}`: {str(exc).split(': ', 1)[-1]}",
+                location=where,
+                hint="use strftime codes, for example `%d/%m/%Y %H:%M`",
+            )
+        ) from None
+    finally:
+        con.close()
 
 
 def _reader(kind: str, source: Path, columns: Columns | None, encoding: str, delimiter: str) -> tuple[Columns, Raw]:
@@ -199,20 +211,41 @@ def _sql_text(text: str) -> str:
     return text.replace("'", "''")
 
 
+#: What ``_value`` strips from both ends of a field: every character Python calls white space
+#: (DuckDB's ``trim`` alone keeps tabs and line breaks).
+_SPACE = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
+
+
+def _value(column: str) -> str:
+    """SQL for a field's text without surrounding white space; NULL when nothing is left."""
+    return f"nullif(trim({column}, '{_SPACE}'), '')"
+
+
 _OFFSET = r"\d:\d\d(?::\d\d(?:[.,]\d+)?)?\s*(Z|z|[+-]\d\d(?::?\d\d)?)$"
+#: The date and time of day of an ISO timestamp, before any offset or zone name.
+_WALL = r"^\d{4}-\d\d-\d\d[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?"
 
 
 def _time_sql(column: str, time_format: str | None) -> tuple[str, str]:
     """SQL for the instant (microseconds, UTC) and the offset (minutes) of a text timestamp."""
-    text = f"nullif(trim({column}), '')"
+    text = _value(column)
     if time_format:
         fmt = _sql_text(time_format)
         instant = f"epoch_us(try_strptime({text}, '{fmt}')::TIMESTAMPTZ)"
         zoned = "%z" in time_format or "%Z" in time_format
         offset = _offset_sql(text) if zoned else "NULL::SMALLINT"
         return instant, offset
-    iso = f"replace({text}, ',', '.')"
-    return f"epoch_us(try_cast({iso} AS TIMESTAMPTZ))", _offset_sql(text)
+    # DuckDB wants seconds before an offset or zone (`10:30Z` is ISO 8601 too) and a decimal point.
+    iso = rf"regexp_replace(replace({text}, ',', '.'), '^(\d{{4}}-\d\d-\d\d[T ]\d\d:\d\d)([^:.0-9])', '\1:00\2')"
+    # An ISO timestamp starts with its year: DuckDB would also read words such as `epoch`.
+    instant = f"CASE WHEN regexp_matches({text}, '^[0-9]') THEN epoch_us(try_cast({iso} AS TIMESTAMPTZ)) END"
+    # A zone name (`CET`, `Europe/Amsterdam`) DuckDB read: the offset is the time of day it
+    # names less the instant.
+    named = (
+        f"CASE WHEN regexp_matches({iso}, '{_WALL}\\s*[A-Za-z]') THEN round((epoch_us(try_cast("
+        f"regexp_extract({iso}, '{_WALL}') AS TIMESTAMP)) - {instant}) / 60e6)::SMALLINT END"
+    )
+    return instant, f"coalesce({_offset_sql(text)}, {named})"
 
 
 def _offset_sql(text: str) -> str:
@@ -233,18 +266,19 @@ _REASONS: dict[str, tuple[str, str]] = {
     "time.bad": ("the timestamp cannot be read", "time"),
     "start.bad": ("the start timestamp cannot be read", "start"),
     "start.after": ("starts after it ends", "start"),
-    "cost.bad": ("the cost is not a number", "cost"),
+    "cost.bad": ("the cost is not a finite number", "cost"),
     "duplicate": ("the same event as an earlier row (case, activity, time, lifecycle, resource)", "activity"),
 }
 
 
 def _judge(raw: Raw, mapping: Columns, file: str, kind: str, events: Path, folder: Path, limits: Limits) -> Quality:
-    fd, staged_name = tempfile.mkstemp(dir=folder, prefix=".raw-", suffix=".parquet")
-    os.close(fd)
-    staged = Path(staged_name)
-    out_fd, out_name = tempfile.mkstemp(dir=folder, prefix=".events-", suffix=".parquet")
-    os.close(out_fd)
-    out = Path(out_name)
+    staged = _temp(folder, ".raw-")
+    try:
+        out = _temp(folder, ".events-")
+    except BaseException:
+        with contextlib.suppress(OSError):
+            staged.unlink()
+        raise
     try:
         with pq.ParquetWriter(staged, RAW_SCHEMA, compression="zstd") as writer:
             for b in raw.batches:
@@ -256,6 +290,17 @@ def _judge(raw: Raw, mapping: Columns, file: str, kind: str, events: Path, folde
         for leftover in (staged, out):
             with contextlib.suppress(OSError):
                 leftover.unlink()
+
+
+def _temp(folder: Path, prefix: str) -> Path:
+    try:
+        fd, name = tempfile.mkstemp(dir=folder, prefix=prefix, suffix=".parquet")
+    except OSError as exc:
+        raise SourceError(
+            Problem("source.write", f"cannot write in the cache folder: {exc.strerror}", location=Location(str(folder)))
+        ) from None
+    os.close(fd)
+    return Path(name)
 
 
 def _place(kind: str, row: int, column: str | None) -> str:
@@ -275,12 +320,12 @@ def _sql_judge(staged: Path, raw: Raw, mapping: Columns, file: str, kind: str, o
         con.execute(
             f"""
             CREATE TEMP TABLE parsed AS
-            SELECT "row", nullif(trim("case"), '') AS case_id, nullif(trim(activity), '') AS activity,
+            SELECT "row", {_value('"case"')} AS case_id, {_value("activity")} AS activity,
                    {time_us} AS time_us, {offset} AS offset_min, {start_us} AS start_us,
-                   "time" AS time_text, "start" AS start_text,
-                   nullif(lower(trim(lifecycle)), '') AS lifecycle, nullif(trim(resource), '') AS resource,
-                   try_cast(nullif(trim(cost), '') AS DOUBLE) AS cost, nullif(trim(cost), '') AS cost_text,
-                   nullif(trim(outcome), '') AS outcome
+                   {_value('"time"')} AS time_text, {_value('"start"')} AS start_text,
+                   lower({_value("lifecycle")}) AS lifecycle, {_value("resource")} AS resource,
+                   try_cast({_value("cost")} AS DOUBLE) AS cost, {_value("cost")} AS cost_text,
+                   {_value("outcome")} AS outcome
             FROM read_parquet('{src}')
             """
         )
@@ -290,11 +335,11 @@ def _sql_judge(staged: Path, raw: Raw, mapping: Columns, file: str, kind: str, o
             SELECT *, CASE
                 WHEN case_id IS NULL THEN 'case.missing'
                 WHEN activity IS NULL THEN 'activity.missing'
-                WHEN nullif(trim(time_text), '') IS NULL THEN 'time.missing'
+                WHEN time_text IS NULL THEN 'time.missing'
                 WHEN time_us IS NULL THEN 'time.bad'
-                WHEN nullif(trim(start_text), '') IS NOT NULL AND start_us IS NULL THEN 'start.bad'
+                WHEN start_text IS NOT NULL AND start_us IS NULL THEN 'start.bad'
                 WHEN start_us > time_us THEN 'start.after'
-                WHEN cost_text IS NOT NULL AND cost IS NULL THEN 'cost.bad'
+                WHEN cost_text IS NOT NULL AND (cost IS NULL OR NOT isfinite(cost)) THEN 'cost.bad'
             END AS reason
             FROM parsed
             """
@@ -325,7 +370,8 @@ def _sql_judge(staged: Path, raw: Raw, mapping: Columns, file: str, kind: str, o
             column = mapping.mapped().get(field_name)
             rejected.append(Issue(reason, message, int(count), tuple(_place(kind, int(r), column) for r in rows)))
         for code, (message, count, rows) in raw.rejects.found.items():
-            rejected.append(Issue(code, message, count, tuple(_place(kind, r, None) for r in rows)))
+            column = raw.rejects.columns.get(code)
+            rejected.append(Issue(code, message, count, tuple(_place(kind, r, column) for r in rows)))
         order = {code: i for i, code in enumerate(_REASONS)}
         rejected.sort(key=lambda i: (order.get(i.code, len(order)), i.code))
         total, cases, first, last = con.execute(

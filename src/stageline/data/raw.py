@@ -28,12 +28,16 @@ class Rejects:
 
     #: code -> (message, count, first rows)
     found: dict[str, tuple[str, int, list[int]]] = field(default_factory=dict)
+    #: code -> the column its places name, for reasons about one column (CSV bytes that are not text)
+    columns: dict[str, str] = field(default_factory=dict)
 
-    def add(self, code: str, message: str, row: int) -> None:
+    def add(self, code: str, message: str, row: int, column: str | None = None) -> None:
         text, count, rows = self.found.get(code, (message, 0, []))
         if len(rows) < 5:
             rows.append(row)
         self.found[code] = (text, count + 1, rows)
+        if column is not None:
+            self.columns[code] = column
 
 
 @dataclass
