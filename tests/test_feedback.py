@@ -259,7 +259,7 @@ def test_every_rejection_says_why_and_where(tmp_path: Path, bp: stageline.Bluepr
             "encoding.comment",
             "column `comment` is not utf-8 text (give the file's encoding, e.g. `--encoding cp1252`)",
             1,
-            ("row 22",),
+            ("row 22, column `comment`",),
         ),
         Issue("width.5", "has 5 fields, the header has 9", 1, ("row 18",)),
         Issue("blank", "blank row", 1, ("row 19",)),
@@ -501,7 +501,7 @@ def test_other_encodings_are_read_when_given(tmp_path: Path, bp: stageline.Bluep
             "encoding.comment",
             "column `comment` is not utf-8 text (give the file's encoding, e.g. `--encoding cp1252`)",
             1,
-            ("row 2",),
+            ("row 2, column `comment`",),
         ),
     )
     given_encoding = read_feedback(path, encoding="cp1252")

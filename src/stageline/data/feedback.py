@@ -310,7 +310,10 @@ def read_feedback(
             kept.append(response)
     judged = found.issues()
     for code, (message, count, rows) in rejects.found.items():
-        issue = Issue(code, message, count, tuple(f"row {r}" for r in rows))
+        column = rejects.columns.get(code)
+        issue = Issue(
+            code, message, count, tuple(f"row {r}, column `{column}`" if column else f"row {r}" for r in rows)
+        )
         judged.append((rows[0] if rows else 0, issue))
     read = len(kept) + sum(i.count for _, i in judged)
     if read == 0:
