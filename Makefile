@@ -79,6 +79,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/load.py
 	$(BIN)/python benchmarks/analysis.py
 	$(BIN)/python benchmarks/render.py
+	$(BIN)/python benchmarks/data.py
 
 clean:
 	rm -rf $(VENV) out .mypy_cache .pytest_cache .ruff_cache .hypothesis
