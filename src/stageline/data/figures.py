@@ -27,6 +27,8 @@ __all__ = [
     "per_resource",
     "per_stage",
     "per_week",
+    "repeats",
+    "rework",
     "service",
     "spread",
     "unfit_cases",
@@ -85,15 +87,20 @@ class Tables:
         )
 
 
-def occurrences(tables: Tables, failure_outcomes: Iterable[str] = FAILURE_OUTCOMES) -> Any:
-    """One row per completed or aborted instance of a bound action (see the module's text)."""
+def occurrences(
+    tables: Tables, failure_outcomes: Iterable[str] = FAILURE_OUTCOMES, *, starts: Iterable[str] = ()
+) -> Any:
+    """One row per completed or aborted instance of a bound action (see the module's text).
+
+    ``starts``: the activities with ``start`` events to pair with their completions; only their
+    events go through that pairing (a sort of its own).
+    """
     import ibis
 
     ev = tables.events
-    lc = ev.lifecycle.fill_null("")
-    ev = ev.mutate(lc=lc)
+    ev = ev.mutate(lc=ev.lifecycle.fill_null(""))
     b = tables.binding
-    joined = ev.inner_join(b, [ev.activity == b.b_activity, ev.lc == b.b_lifecycle]).drop("b_activity", "b_lifecycle")
+    joined = ev.inner_join(b, [ev.activity == b.b_activity, ev.lc == b.b_lifecycle])
     kind = ibis.cases(
         (joined.lc == "start", "start"),
         (joined.lc.isin(_QUEUE), "queue"),
@@ -101,28 +108,44 @@ def occurrences(tables: Tables, failure_outcomes: Iterable[str] = FAILURE_OUTCOM
         (joined.lc.isin(_OTHER), "other"),
         else_="complete",
     )
-    work = joined.mutate(kind=kind)
-    work = work.filter(work.kind.isin(("start", "complete", "abort")))
-    by_activity = ibis.window(group_by=[work.case_id, work.activity], order_by=[work.time_us, work.row])
-    work = work.mutate(prev_kind=work.kind.lag().over(by_activity), prev_time=work.time_us.lag().over(by_activity))
-    done = work.filter(work.kind != "start")
-    paired = ibis.ifelse(done.prev_kind == "start", done.prev_time, ibis.null("int64"))
-    begin = ibis.coalesce(done.start_us, paired)
-    failures = [o.lower() for o in failure_outcomes]
-    done = done.mutate(
-        end_us=done.time_us,
-        begin_us=begin,
-        failed=(done.kind == "abort") | done.outcome.lower().isin(failures).fill_null(False),
+    work = joined.select(
+        "case_id", "activity", "action", "time_us", "start_us", "resource", "cost", "outcome", "row", kind=kind
     )
+    work = work.filter(work.kind.isin(("start", "complete", "abort")))
+    failures = [o.lower() for o in failure_outcomes]
+
+    def finished(t: Any, paired: Any) -> Any:
+        return t.select(
+            "case_id",
+            "action",
+            "resource",
+            "cost",
+            "row",
+            end_us=t.time_us,
+            begin_us=ibis.coalesce(t.start_us, paired),
+            failed=(t.kind == "abort") | t.outcome.lower().isin(failures).fill_null(False),
+        )
+
+    started = sorted(set(starts))
+    if started:
+        pairs = work.filter(work.activity.isin(started))
+        by_activity = ibis.window(group_by=[pairs.case_id, pairs.activity], order_by=[pairs.time_us, pairs.row])
+        pairs = pairs.mutate(
+            prev_kind=pairs.kind.lag().over(by_activity), prev_time=pairs.time_us.lag().over(by_activity)
+        )
+        pairs = pairs.filter(pairs.kind != "start")
+        paired = ibis.ifelse(pairs.prev_kind == "start", pairs.prev_time, ibis.null("int64"))
+        single = work.filter(~work.activity.isin(started))
+        done = finished(pairs, paired).union(finished(single, ibis.null("int64")))
+    else:
+        done = finished(work, ibis.null("int64"))
+    # One sort: the case's occurrences in time order give what came before and whether any came after.
     by_case = ibis.window(group_by=done.case_id, order_by=[done.end_us, done.row])
-    by_case_back = ibis.window(group_by=done.case_id, order_by=[done.end_us.desc(), done.row.desc()])
-    by_case_action = ibis.window(group_by=[done.case_id, done.action], order_by=[done.end_us, done.row])
     done = done.mutate(
         prev_end=done.end_us.lag().over(by_case),
         prev_action=done.action.lag().over(by_case),
         prev_resource=done.resource.lag().over(by_case),
-        nth=ibis.row_number().over(by_case_action),
-        from_end=ibis.row_number().over(by_case_back),
+        next_row=done.row.lead().over(by_case),
     )
     service = ibis.ifelse(done.begin_us.notnull(), done.end_us - done.begin_us, ibis.null("int64"))
     since = ibis.coalesce(done.begin_us, done.end_us) - done.prev_end
@@ -130,7 +153,6 @@ def occurrences(tables: Tables, failure_outcomes: Iterable[str] = FAILURE_OUTCOM
     return done.select(
         "case_id",
         "action",
-        "activity",
         "resource",
         "cost",
         "failed",
@@ -141,11 +163,15 @@ def occurrences(tables: Tables, failure_outcomes: Iterable[str] = FAILURE_OUTCOM
         "prev_resource",
         service_us=service,
         wait_us=wait,
-        repeat=done.nth > 0,
-        last=done.from_end == 0,
+        last=done.next_row.isnull(),
         handoff=(done.prev_resource.notnull() & done.resource.notnull() & (done.prev_resource != done.resource)),
         week_us=((done.end_us + MONDAY_SHIFT_US) // WEEK_US) * WEEK_US - MONDAY_SHIFT_US,
     )
+
+
+def repeats(occ: Any) -> Any:
+    """Occurrences of each action per case: more than one is rework."""
+    return occ.group_by(["case_id", "action"]).aggregate(n=occ.count())
 
 
 def spread(column: Any, prefix: str) -> dict[str, Any]:
@@ -161,8 +187,9 @@ def spread(column: Any, prefix: str) -> dict[str, Any]:
 
 
 def per_action(occ: Any, limits: Any) -> Any:
-    """Per action: occurrences, cases, spreads of service and wait, drop-off, rework, failures,
-    costs, resources, breaches of the blueprint's tolerances, first and last time."""
+    """Per action: occurrences, cases, spreads of service and wait, drop-off, failures, costs,
+    resources, breaches of the blueprint's tolerances, first and last time (rework is
+    occurrences less cases; :func:`rework` counts the cases with a repeat)."""
     j = occ.left_join(limits, occ.action == limits.l_action)
     over_service = (j.service_us > j.duration_limit_us).fill_null(False)
     over_wait = (j.wait_us > j.wait_limit_us).fill_null(False)
@@ -173,8 +200,6 @@ def per_action(occ: Any, limits: Any) -> Any:
         **spread(j.wait_us, "wait"),
         with_begin=j.begin_us.count(),
         drop_off=j.last.sum(),
-        rework=j.repeat.sum(),
-        rework_cases=j.case_id.nunique(where=j.repeat),
         failures=j.failed.sum(),
         cost=j.cost.mean(),
         resources=j.resource.nunique(),
@@ -183,6 +208,12 @@ def per_action(occ: Any, limits: Any) -> Any:
         first_us=j.end_us.min(),
         last_us=j.end_us.max(),
     )
+
+
+def rework(counts: Any) -> Any:
+    """Per action, the cases doing it more than once (from :func:`repeats`)."""
+    again = counts.filter(counts.n > 1)
+    return again.group_by("action").aggregate(cases=again.count(), extra=(again.n - 1).sum())
 
 
 def per_resource(occ: Any) -> Any:
@@ -220,7 +251,7 @@ def per_stage(occ: Any, places: Any, level: str) -> Any:
         ended=j.end_us.max(),
         n=j.count(),
         dropped=j.last.max(),
-        repeats=j.repeat.sum(),
+        actions=j.action.nunique(),
         failed=j.failed.sum(),
     )
     span = visits.ended - visits.began
@@ -228,7 +259,7 @@ def per_stage(occ: Any, places: Any, level: str) -> Any:
         cases=visits.count(),
         events=visits.n.sum(),
         drop_off=visits.dropped.sum(),
-        rework=visits.repeats.sum(),
+        rework=(visits.n - visits.actions).sum(),
         failures=visits.failed.sum(),
         **spread(span, "time"),
     )
@@ -239,11 +270,11 @@ def per_case(events: Any) -> Any:
     import ibis
 
     # Ordered aggregation is not portable (Spark has none), so each activity carries its
-    # position and the collected list is sorted: the same sequence gives the same text.
-    position = ibis.row_number().over(group_by=events.case_id, order_by=[events.time_us, events.row])
+    # position in the case (``seq``, from the import) and the collected list is sorted: the same
+    # sequence gives the same text.
     keyed = events.mutate(
         first=ibis.coalesce(events.start_us, events.time_us),
-        step=position.cast("string").lpad(10, "0").concat("\x1e", events.activity),
+        step=events.seq.cast("string").lpad(10, "0").concat("\x1e", events.activity),
     )
     return keyed.group_by("case_id").aggregate(
         began=keyed.first.min(),

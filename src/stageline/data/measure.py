@@ -101,7 +101,8 @@ def _measure(bp: Blueprint, log: EventLog, options: Options, eng: Engine) -> tup
     step_phase = {s.id: s.phase for s in bp.steps}
     places = {a.id: (a.step, step_phase.get(a.step) or "") for a in bp.actions}
     tables = fx.Tables(eng, events, binding.actions, places)
-    occ = fx.occurrences(tables, options.failure_outcomes).cache()
+    starts = [activity for activity, lc in binding.actions if lc == "start"]
+    occ = fx.occurrences(tables, options.failure_outcomes, starts=starts).cache()
     eng.cached.append(occ)
     limits = eng.table(
         "limits",
@@ -139,6 +140,7 @@ def _measure(bp: Blueprint, log: EventLog, options: Options, eng: Engine) -> tup
     action_ids = [a.id for a in bp.actions]
     actions: dict[str, ActionFigures] = {}
     by_action = {r["action"]: r for r in _rows(fx.per_action(occ, limits))}
+    again = {r["action"]: r for r in _rows(fx.rework(fx.repeats(occ)))}
     for action in bp.actions:
         row = by_action.get(action.id)
         if row is None:
@@ -154,8 +156,8 @@ def _measure(bp: Blueprint, log: EventLog, options: Options, eng: Engine) -> tup
             wait=_spread(row, "wait"),
             wait_includes_service=int(row["with_begin"]) == 0,
             drop_off=int(row["drop_off"] or 0),
-            rework=int(row["rework"] or 0),
-            rework_cases=int(row["rework_cases"] or 0),
+            rework=events_n - int(row["cases"]),
+            rework_cases=int(again[action.id]["cases"]) if action.id in again else 0,
             failures=int(row["failures"] or 0),
             failure_rate=int(row["failures"] or 0) / events_n if events_n else None,
             cost=_float(row["cost"]),
