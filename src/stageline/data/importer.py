@@ -320,22 +320,11 @@ def _sql_judge(staged: Path, raw: Raw, mapping: Columns, file: str, kind: str, o
         time_us, offset = _time_sql('"time"', mapping.time_format)
         start_us, _ = _time_sql('"start"', mapping.time_format)
         src = _sql_text(str(staged))
+        # One pass parses and judges; the texts kept only to judge are not stored.
         con.execute(
             f"""
-            CREATE TEMP TABLE parsed AS
-            SELECT "row", {_value('"case"')} AS case_id, {_value("activity")} AS activity,
-                   {time_us} AS time_us, {offset} AS offset_min, {start_us} AS start_us,
-                   {_value('"time"')} AS time_text, {_value('"start"')} AS start_text,
-                   lower({_value("lifecycle")}) AS lifecycle, {_value("resource")} AS resource,
-                   try_cast({_value("cost")} AS DOUBLE) AS cost, {_value("cost")} AS cost_text,
-                   {_value("outcome")} AS outcome
-            FROM read_parquet('{src}')
-            """
-        )
-        con.execute(
-            """
             CREATE TEMP TABLE judged AS
-            SELECT *, CASE
+            SELECT * EXCLUDE (time_text, start_text, cost_text), CASE
                 WHEN case_id IS NULL THEN 'case.missing'
                 WHEN activity IS NULL THEN 'activity.missing'
                 WHEN time_text IS NULL THEN 'time.missing'
@@ -344,18 +333,26 @@ def _sql_judge(staged: Path, raw: Raw, mapping: Columns, file: str, kind: str, o
                 WHEN start_us > time_us THEN 'start.after'
                 WHEN cost_text IS NOT NULL AND (cost IS NULL OR NOT isfinite(cost)) THEN 'cost.bad'
             END AS reason
-            FROM parsed
+            FROM (
+                SELECT "row", {_value('"case"')} AS case_id, {_value("activity")} AS activity,
+                       {time_us} AS time_us, {offset} AS offset_min, {start_us} AS start_us,
+                       {_value('"time"')} AS time_text, {_value('"start"')} AS start_text,
+                       lower({_value("lifecycle")}) AS lifecycle, {_value("resource")} AS resource,
+                       try_cast({_value("cost")} AS DOUBLE) AS cost, {_value("cost")} AS cost_text,
+                       {_value("outcome")} AS outcome
+                FROM read_parquet('{src}'))
             """
         )
+        # Repeats of an event: found on the few columns that say so, then marked row by row.
         con.execute(
             """
-            UPDATE judged SET reason = 'duplicate' WHERE "row" IN (
-                SELECT "row" FROM (
-                    SELECT "row", row_number() OVER (
-                        PARTITION BY case_id, activity, time_us, lifecycle, resource ORDER BY "row") AS n
-                    FROM judged WHERE reason IS NULL) WHERE n > 1)
+            CREATE TEMP TABLE repeated AS
+            SELECT "row" FROM judged WHERE reason IS NULL
+            QUALIFY row_number() OVER (
+                PARTITION BY case_id, activity, time_us, lifecycle, resource ORDER BY "row") > 1
             """
         )
+        con.execute("""UPDATE judged SET reason = 'duplicate' WHERE "row" IN (SELECT "row" FROM repeated)""")
         dst = _sql_text(str(out))
         con.execute(
             f"""
