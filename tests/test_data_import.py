@@ -974,7 +974,7 @@ def test_a_second_import_is_served_from_the_cache(tmp_path: Path) -> None:
     again = import_log(path, cache=cache, refresh=True)
     assert again.quality == first.quality
     assert again.path.stat().st_ino != made.st_ino  # written anew
-    assert sorted(p.suffix for p in cache.iterdir()) == [".json", ".parquet"]
+    assert sorted(p.suffix for p in cache.iterdir()) == [".json", ".parquet", ".parquet"]  # events, rejected rows
 
 
 def test_a_changed_log_is_imported_again(tmp_path: Path) -> None:
@@ -1071,3 +1071,29 @@ def test_a_file_that_is_not_parquet_is_a_source_error(tmp_path: Path) -> None:
     path = write(tmp_path, "log.parquet", f"{HEADER}\n1,A,2024-01-01\n")
     with pytest.raises(SourceError, match="cannot read the file as Parquet"):
         load(path)
+
+
+def test_every_rejected_row_is_listed(tmp_path: Path) -> None:
+    from stageline.data.importer import rejected_rows
+
+    path = tmp_path / "log.csv"
+    path.write_bytes(
+        b"case,activity,time,cost\n1,a,2020-01-01T10:00:00Z,3\n1,b,2020-01-02,x\n2,x\n"
+        b"3,\xe9t\xe9,2020-01-04,1\n3,q,notatime,\n,q,2020-01-01,\n"
+    )
+    log = import_log(path, cache=tmp_path / "cache")
+    rows = rejected_rows(log)
+    assert len(rows) == log.quality.rejected_rows == 5
+    assert rows == [
+        ("row 3", "the cost is not a finite number", "cost"),
+        ("row 4", "has 2 fields, the header has 4", ""),
+        (
+            "row 5",
+            "column `activity` is not utf-8 text (give the file's encoding, e.g. `--encoding cp1252`)",
+            "activity",
+        ),
+        ("row 6", "the timestamp cannot be read", "time"),
+        ("row 7", "no case id", "case"),
+    ]
+    again = import_log(path, cache=tmp_path / "cache")  # from the cache: the list is kept too
+    assert rejected_rows(again) == rows

@@ -58,6 +58,12 @@ def _column_options(func: Any) -> Any:
     metavar="FIELD=COLUMN",
     help="A feedback column not found by its name (csat, nps, ces, comment, action, step, touchpoint, case, time).",
 )
+@click.option(
+    "--rejects",
+    "rejects_path",
+    type=click.Path(dir_okay=False),
+    help="Write every row the import rejected (place, reason, column) to this CSV file.",
+)
 @_column_options
 @click.option("--time-format", metavar="FORMAT", help="strptime format of the timestamps (default: ISO 8601).")
 @click.option("--encoding", default="utf-8", show_default=True, help="Text encoding of a CSV log.")
@@ -94,6 +100,7 @@ def measure_command(
     output: str | None,
     feedback_path: str | None,
     feedback_columns: tuple[str, ...],
+    rejects_path: str | None,
     time_format: str | None,
     encoding: str,
     delimiter: str | None,
@@ -153,6 +160,8 @@ def measure_command(
         for problem in exc.problems:
             click.echo(str(problem), err=True)
         sys.exit(1)
+    if rejects_path is not None:
+        _write_rejects(log, rejects_path)
     text = dumps_metrics(metrics)
     if output == "-":
         click.echo(text, nl=False)
@@ -160,6 +169,20 @@ def measure_command(
         write_text(output, text)
     if not quiet:
         _summary(metrics, log.quality, output, to_err=output == "-")
+
+
+def _write_rejects(log: Any, target: str) -> None:
+    import csv
+    import io
+
+    from stageline.data.importer import rejected_rows
+    from stageline.formats.api import write_text
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["place", "reason", "column"])
+    writer.writerows(rejected_rows(log))
+    write_text(target, buffer.getvalue())
 
 
 def _feedback_columns(pairs: tuple[str, ...]) -> Any:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from stageline.data.columns import Columns
@@ -31,7 +32,17 @@ from stageline.data.raw import RAW_SCHEMA, Raw
 from stageline.errors import DataError, Location, Problem, SourceError
 from stageline.formats.api import write_text
 
-__all__ = ["CACHE_VERSION", "EVENT_COLUMNS", "EventLog", "Limits", "cache_dir", "connect", "import_log", "log_format"]
+__all__ = [
+    "CACHE_VERSION",
+    "EVENT_COLUMNS",
+    "EventLog",
+    "Limits",
+    "cache_dir",
+    "connect",
+    "import_log",
+    "log_format",
+    "rejected_rows",
+]
 
 CACHE_VERSION = 2
 #: The columns of an imported log, in order.
@@ -67,6 +78,11 @@ class EventLog:
     source: str
     quality: Quality
     columns: Columns
+
+    @property
+    def rejected(self) -> Path:
+        """The Parquet file listing every rejected row: ``row`` (its place) and ``code``."""
+        return self.path.with_name(self.path.stem + ".rejected.parquet")
 
 
 def log_format(path: str | os.PathLike[str]) -> str:
@@ -143,7 +159,7 @@ def import_log(
     ).hexdigest()[:24]
     events = folder / f"{key}.parquet"
     report = folder / f"{key}.json"
-    if not refresh and events.exists() and report.exists():
+    if not refresh and events.exists() and report.exists() and folder.joinpath(f"{key}.rejected.parquet").exists():
         with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
             saved = json.loads(report.read_text(encoding="utf-8"))
             return EventLog(events, str(path), Quality.from_dict(saved["quality"]), Columns(**saved["columns"]))
@@ -287,10 +303,11 @@ def _judge(raw: Raw, mapping: Columns, file: str, kind: str, events: Path, folde
             for b in raw.batches:
                 writer.write_batch(b)
         quality = _sql_judge(staged, raw, mapping, file, kind, out, limits)
+        os.replace(out.with_name(out.name + ".rejected"), events.with_name(events.stem + ".rejected.parquet"))
         os.replace(out, events)
         return quality
     finally:
-        for leftover in (staged, out):
+        for leftover in (staged, out, out.with_name(out.name + ".rejected")):
             with contextlib.suppress(OSError):
                 leftover.unlink()
 
@@ -361,6 +378,18 @@ def _sql_judge(staged: Path, raw: Raw, mapping: Columns, file: str, kind: str, o
                   FROM judged WHERE reason IS NULL
                   ORDER BY case_id, time_us, "row")
             TO '{dst}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1000000)
+            """
+        )
+        every = pa.table(
+            {"row": [r for r, _ in raw.rejects.every], "code": [c for _, c in raw.rejects.every]},
+            schema=pa.schema([("row", pa.int64()), ("code", pa.string())]),
+        )
+        con.register("reader_rejects", every)
+        con.execute(
+            f"""
+            COPY (SELECT "row", reason AS code FROM judged WHERE reason IS NOT NULL
+                  UNION ALL SELECT "row", code FROM reader_rejects ORDER BY "row")
+            TO '{_sql_text(str(out) + ".rejected")}' (FORMAT parquet, COMPRESSION zstd)
             """
         )
         rejected = []
@@ -477,3 +506,19 @@ def _offset_text(minutes: int) -> str:
     sign = "-" if minutes < 0 else "+"
     m = abs(int(minutes))
     return f"{sign}{m // 60:02d}:{m % 60:02d}"
+
+
+def rejected_rows(log: EventLog) -> list[tuple[str, str, str]]:
+    """Every row the import of ``log`` rejected: its place, the reason and the column it names."""
+    reasons = {i.code: i.message for i in log.quality.rejected}
+    columns = log.quality.columns
+    table = pq.read_table(log.rejected)
+    out = []
+    for row, code in zip(table.column("row").to_pylist(), table.column("code").to_pylist(), strict=True):
+        field_name = _REASONS.get(code, ("", ""))[1]
+        column = columns.get(field_name, "") if field_name else ""
+        if not column and code.startswith("encoding."):
+            column = code.split(".", 1)[1]
+        place = f"line {row}" if log.quality.format == "xes" else f"row {row}"
+        out.append((place, reasons.get(code, code), column))
+    return out

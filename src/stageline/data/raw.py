@@ -30,8 +30,11 @@ class Rejects:
     found: dict[str, tuple[str, int, list[int]]] = field(default_factory=dict)
     #: code -> the column its places name, for reasons about one column (CSV bytes that are not text)
     columns: dict[str, str] = field(default_factory=dict)
+    #: Every rejected row with its code, in the order met, for the full list of rejected rows.
+    every: list[tuple[int, str]] = field(default_factory=list)
 
     def add(self, code: str, message: str, row: int, column: str | None = None) -> None:
+        self.every.append((row, code))
         text, count, rows = self.found.get(code, (message, 0, []))
         if len(rows) < 5:
             rows.append(row)
