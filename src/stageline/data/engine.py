@@ -64,8 +64,7 @@ def connect_engine(name: str = "duckdb", limits: Limits | None = None) -> Engine
         config: dict[str, Any] = {"preserve_insertion_order": False}
         if limits.memory:
             config["memory_limit"] = limits.memory
-        if limits.temp:
-            config["temp_directory"] = limits.temp
+        config["temp_directory"] = limits.spill
         if limits.threads:
             config["threads"] = limits.threads
         return Engine("duckdb", ibis.duckdb.connect(**config))

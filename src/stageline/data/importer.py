@@ -69,6 +69,12 @@ class Limits:
     temp: str | None = None  # a folder for spilling
     threads: int | None = None
 
+    @property
+    def spill(self) -> str:
+        """Where the engine spills what does not fit in memory: ``temp``, or a folder of the
+        system's temporary folder (an in-memory engine without one could not spill at all)."""
+        return self.temp or os.path.join(tempfile.gettempdir(), f"stageline-spill-{os.getuid()}")
+
 
 @dataclass(frozen=True, slots=True)
 class EventLog:
@@ -218,8 +224,7 @@ def connect(limits: Limits) -> Any:
     con.execute("SET TimeZone = 'UTC'")
     if limits.memory:
         con.execute(f"SET memory_limit = '{_sql_text(limits.memory)}'")
-    if limits.temp:
-        con.execute(f"SET temp_directory = '{_sql_text(limits.temp)}'")
+    con.execute(f"SET temp_directory = '{_sql_text(limits.spill)}'")
     if limits.threads:
         con.execute(f"SET threads = {int(limits.threads)}")
     con.execute("SET preserve_insertion_order = false")
