@@ -370,13 +370,19 @@ def _sql_judge(staged: Path, raw: Raw, mapping: Columns, file: str, kind: str, o
                 FROM read_parquet('{src}'))
             """
         )
-        # Repeats of an event: found on the few columns that say so, then marked row by row.
+        # Repeats of an event: the events that say the same are grouped (a hash aggregate, which
+        # spills to disk on big logs where a window would not), and all but the first marked.
         con.execute(
             """
             CREATE TEMP TABLE repeated AS
-            SELECT "row" FROM judged WHERE reason IS NULL
-            QUALIFY row_number() OVER (
-                PARTITION BY case_id, activity, time_us, lifecycle, resource ORDER BY "row") > 1
+            WITH twice AS (
+                SELECT case_id, activity, time_us, lifecycle, resource, min("row") AS first
+                FROM judged WHERE reason IS NULL
+                GROUP BY ALL HAVING count(*) > 1)
+            SELECT j."row" FROM judged j JOIN twice t
+              ON j.case_id = t.case_id AND j.activity = t.activity AND j.time_us = t.time_us
+             AND j.lifecycle IS NOT DISTINCT FROM t.lifecycle AND j.resource IS NOT DISTINCT FROM t.resource
+            WHERE j.reason IS NULL AND j."row" <> t.first
             """
         )
         con.execute("""UPDATE judged SET reason = 'duplicate' WHERE "row" IN (SELECT "row" FROM repeated)""")

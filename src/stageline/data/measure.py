@@ -94,7 +94,6 @@ def _with_feedback(bp: Blueprint, metrics: Metrics, feedback: Feedback, occ: Any
 
 
 def _measure(bp: Blueprint, log: EventLog, options: Options, eng: Engine) -> tuple[Metrics, Any]:
-
     events = eng.read(log.path)
     seen = events.group_by([events.activity, events.lifecycle.fill_null("").name("lc")]).aggregate(n=events.count())
     binding = bind(bp, [(r["activity"], r["lc"], int(r["n"])) for r in _rows(seen)])
