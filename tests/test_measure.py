@@ -266,3 +266,64 @@ def test_spark_gives_the_same_figures_as_duckdb(helpdesk: tuple[stageline.Bluepr
     on_spark = measure(bp, log, Options(engine="spark", limits=stageline.data.Limits(threads=2)))
     assert on_spark.engine == "spark"
     assert dumps_metrics(on_spark).replace('"spark"', '"duckdb"') == dumps_metrics(on_duckdb)
+
+
+PAIRS_BLUEPRINT = """\
+stageline: 1
+title: Pairs
+steps:
+  - id: one
+    backstage:
+      id: a
+      label: Does A
+      wait: 10 min ± 10 min
+      activities: [{name: A, lifecycle: complete}, {name: A, lifecycle: start}]
+  - id: two
+    backstage:
+      id: b
+      label: Does B
+      activities: [B]
+flows:
+  - a -> b
+"""
+
+
+def test_starts_pair_first_in_first_out_and_leftovers_are_counted(tmp_path: Path) -> None:
+    (tmp_path / "log.csv").write_text(
+        "case,activity,lifecycle,timestamp\n"
+        "c1,A,start,2024-01-01T09:00:00Z\n"
+        "c1,A,start,2024-01-01T09:10:00Z\n"
+        "c1,A,complete,2024-01-01T09:20:00Z\n"
+        "c1,A,complete,2024-01-01T09:40:00Z\n"
+        "c1,B,complete,2024-01-01T10:00:00Z\n"
+        "c2,A,start,2024-01-01T11:00:00Z\n"
+        "c2,A,complete,2024-01-01T11:05:00Z\n"
+        "c2,A,start,2024-01-01T11:30:00Z\n",
+        encoding="utf-8",
+    )
+    bp = stageline.loads(PAIRS_BLUEPRINT, file="pairs.yaml")
+    m = measure(bp, import_log(tmp_path / "log.csv", Columns(time="timestamp"), cache=tmp_path / "c"))
+    a = m.actions["a"]
+    # c1: 09:00 -> 09:20 and 09:10 -> 09:40 (first in, first out); c2: 11:00 -> 11:05
+    assert a.events == 3 and a.service is not None and a.service.count == 3
+    assert a.service.max == 30 * 60 and a.service.p50 == 20 * 60
+    assert a.unfinished == 1  # c2 started A again at 11:30 and never finished it
+    assert not a.wait_includes_service
+    # the second occurrence began at 09:10, before the first ended: it waited for nothing
+    assert a.wait is not None and a.wait.max == 0
+
+
+def test_events_on_one_xes_line_are_told_apart(tmp_path: Path) -> None:
+    events = (
+        '<event><string key="concept:name" value="A"/><date key="time:timestamp" value="2024-01-01T09:00:00Z"/></event>'
+    )
+    other = events.replace('value="A"', 'value="B"')
+    (tmp_path / "log.xes").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<log>\n<trace><string key="concept:name" value="c1"/>\n'
+        f"{events}\n{events}{other}\n</trace>\n</log>\n",
+        encoding="utf-8",
+    )
+    log = import_log(tmp_path / "log.xes", cache=tmp_path / "c")
+    # line 5 holds a repeat of A (rejected) and B (kept), though they share the line
+    assert (log.quality.rows, log.quality.events) == (3, 2)
+    assert [(i.code, i.places) for i in log.quality.rejected] == [("duplicate", ("line 5",))]

@@ -203,3 +203,28 @@ def test_bad_metrics_and_heat_are_located(tmp_path: Path, metrics_file: Path) ->
     other.write_text('{"title": "not metrics"}', encoding="utf-8")
     code, _, stderr = run("check", bp, "--metrics", str(other))
     assert code == 2 and "other.json:1:1: error: not a Stageline metrics file" in stderr
+
+
+def test_a_case_ending_at_an_unseen_action_is_no_drop_off(measured: tuple[stageline.Blueprint, Metrics]) -> None:
+    _, m = measured
+    # close goes on to a customer action the log cannot see: cases ending at close end well
+    text = (
+        (FIXTURES / "repair.yaml")
+        .read_text(encoding="utf-8")
+        .replace(
+            "  - id: refund\n", "  - id: thanks\n    phase: fix\n    customer: Customer says thanks\n  - id: refund\n"
+        )
+    )
+    text += "  - close -> thanks.customer\n"
+    report = analyse(stageline.loads(text, file="repair.yaml"), metrics=m)
+    assert not [f for f in report.findings if f.rule == "measured.drop-off"]
+
+
+def test_only_flows_with_odds_get_measured_odds(measured: tuple[stageline.Blueprint, Metrics]) -> None:
+    _, m = measured
+    text = (FIXTURES / "repair.yaml").read_text(encoding="utf-8")
+    text = text.replace("  - repair -> refund\n", "  - repair -> refund [10%]\n  - repair -> report.customer\n")
+    applied = apply_metrics(stageline.loads(text, file="repair.yaml"), m)
+    odds = {(f.source, f.target): f.probability for f in applied.blueprint.flows}
+    assert odds[("repair", "refund")] == 0.0
+    assert odds[("repair", "close")] is None and odds[("repair", "report.customer")] is None  # parallel work

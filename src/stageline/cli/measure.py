@@ -139,7 +139,12 @@ def measure_command(
     bp = _load(file)
     feedback_given = _feedback_columns(feedback_columns)
     given = Columns(**{f: columns.get(f"col_{f}") for f in _FIELDS}, time_format=time_format)
-    limits = Limits(memory=memory, temp=temp_dir, threads=threads)
+    try:
+        limits = Limits(memory=memory, temp=temp_dir, threads=threads)
+    except StageLineError as exc:
+        raise click.BadParameter(
+            exc.problems[0].message + f" ({exc.problems[0].hint})", param_hint="--memory"
+        ) from None
     try:
         log = import_log(
             log_path,
@@ -255,7 +260,7 @@ def _summary(m: Metrics, quality: Quality, output: str | None, *, to_err: bool) 
         service = duration(a.service.p50) if a.service and a.service.p50 is not None else "-"
         over = "-"
         if a.breaches is not None:
-            over = share((a.breaches.duration + a.breaches.wait) / a.events) if a.events else "-"
+            over = share(a.breaches.occurrences / a.events) if a.events else "-"
         table.add_row(
             action_id,
             f"{a.cases:,} ({share(a.share)})",

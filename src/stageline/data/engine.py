@@ -8,6 +8,7 @@ engine only connects and reads the imported log. Spark is the optional extra
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -87,7 +88,10 @@ def connect_engine(name: str = "duckdb", limits: Limits | None = None) -> Engine
             .config("spark.sql.ansi.enabled", "false")
         )
         if limits.memory:
-            builder = builder.config("spark.driver.memory", limits.memory.lower().replace("gb", "g").replace("mb", "m"))
+            amount = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGT])i?B\s*", limits.memory, re.I)
+            if amount:  # Spark takes whole units: 1.5GB is 1536m
+                size = float(amount[1]) * 1024 ** "KMGT".index(amount[2].upper())
+                builder = builder.config("spark.driver.memory", f"{max(1, round(size))}k")
         if limits.temp:
             builder = builder.config("spark.local.dir", limits.temp)
         threads = limits.threads or "*"

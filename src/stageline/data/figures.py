@@ -31,6 +31,7 @@ __all__ = [
     "rework",
     "service",
     "spread",
+    "unfinished",
     "unfit_cases",
 ]
 
@@ -109,7 +110,7 @@ def occurrences(
         else_="complete",
     )
     work = joined.select(
-        "case_id", "activity", "action", "time_us", "start_us", "resource", "cost", "outcome", "row", kind=kind
+        "case_id", "activity", "action", "time_us", "start_us", "resource", "cost", "outcome", "row", "ord", kind=kind
     )
     work = work.filter(work.kind.isin(("start", "complete", "abort")))
     failures = [o.lower() for o in failure_outcomes]
@@ -121,6 +122,7 @@ def occurrences(
             "resource",
             "cost",
             "row",
+            "ord",
             end_us=t.time_us,
             begin_us=ibis.coalesce(t.start_us, paired),
             failed=(t.kind == "abort") | t.outcome.lower().isin(failures).fill_null(False),
@@ -128,28 +130,34 @@ def occurrences(
 
     started = sorted(set(starts))
     if started:
-        pairs = work.filter(work.activity.isin(started))
-        by_activity = ibis.window(group_by=[pairs.case_id, pairs.activity], order_by=[pairs.time_us, pairs.row])
-        pairs = pairs.mutate(
-            prev_kind=pairs.kind.lag().over(by_activity), prev_time=pairs.time_us.lag().over(by_activity)
+        # First in, first out: a case's n-th start of an activity pairs with its n-th completion
+        # (or abort), so overlapping instances pair up; a start after its completion pairs with
+        # nothing, and starts left over are counted by :func:`unfinished`.
+        numbered = _numbered(work.filter(work.activity.isin(started)))
+        s = numbered.filter(numbered.is_start).select(
+            s_case=numbered.case_id, s_activity=numbered.activity, s_k=numbered.k, s_time=numbered.time_us
         )
-        pairs = pairs.filter(pairs.kind != "start")
-        paired = ibis.ifelse(pairs.prev_kind == "start", pairs.prev_time, ibis.null("int64"))
+        c = numbered.filter(~numbered.is_start)
+        j = c.left_join(s, [c.case_id == s.s_case, c.activity == s.s_activity, c.k == s.s_k])
+        paired = ibis.ifelse(j.s_time <= j.time_us, j.s_time, ibis.null("int64"))
         single = work.filter(~work.activity.isin(started))
-        done = finished(pairs, paired).union(finished(single, ibis.null("int64")))
+        done = finished(j, paired).union(finished(single, ibis.null("int64")))
     else:
         done = finished(work, ibis.null("int64"))
     # One sort: the case's occurrences in time order give what came before and whether any came after.
-    by_case = ibis.window(group_by=done.case_id, order_by=[done.end_us, done.row])
+    by_case = ibis.window(group_by=done.case_id, order_by=[done.end_us, done.ord])
     done = done.mutate(
         prev_end=done.end_us.lag().over(by_case),
         prev_action=done.action.lag().over(by_case),
         prev_resource=done.resource.lag().over(by_case),
-        next_row=done.row.lead().over(by_case),
+        next_ord=done.ord.lead().over(by_case),
     )
     service = ibis.ifelse(done.begin_us.notnull(), done.end_us - done.begin_us, ibis.null("int64"))
-    since = ibis.coalesce(done.begin_us, done.end_us) - done.prev_end
-    wait = ibis.ifelse(since < 0, 0, since)
+
+    def after_previous(moment: Any) -> Any:
+        gap = moment - done.prev_end
+        return ibis.ifelse(gap < 0, 0, gap)  # work that overlaps the previous action waited for nothing
+
     return done.select(
         "case_id",
         "action",
@@ -162,11 +170,42 @@ def occurrences(
         "prev_action",
         "prev_resource",
         service_us=service,
-        wait_us=wait,
-        last=done.next_row.isnull(),
+        # the wait where the log tells when work began; else only the time since the previous
+        # action ended, which holds this one's own time too; ``gap_us`` is whichever is known
+        wait_us=after_previous(done.begin_us),
+        since_us=after_previous(done.end_us),
+        gap_us=after_previous(ibis.coalesce(done.begin_us, done.end_us)),
+        last=done.next_ord.isnull(),
         handoff=(done.prev_resource.notnull() & done.resource.notnull() & (done.prev_resource != done.resource)),
         week_us=((done.end_us + MONDAY_SHIFT_US) // WEEK_US) * WEEK_US - MONDAY_SHIFT_US,
     )
+
+
+def _numbered(t: Any) -> Any:
+    """Each start, and each completion or abort, numbered in time order per case and activity."""
+    import ibis
+
+    t = t.mutate(is_start=t.kind == "start")
+    order = ibis.window(group_by=[t.case_id, t.activity, t.is_start], order_by=[t.time_us, t.ord])
+    return t.mutate(k=ibis.row_number().over(order))
+
+
+def unfinished(tables: Tables, starts: Iterable[str]) -> Any:
+    """Per action, the starts no completion or abort pairs with (work begun, never finished)."""
+    ev = tables.events
+    ev = ev.mutate(lc=ev.lifecycle.fill_null(""))
+    b = tables.binding
+    joined = ev.inner_join(b, [ev.activity == b.b_activity, ev.lc == b.b_lifecycle])
+    joined = joined.filter(
+        joined.activity.isin(sorted(set(starts))) & joined.lc.isin(("start", "complete", "", *_ABORT))
+    )
+    kind = (joined.lc == "start").ifelse("start", "complete")
+    numbered = _numbered(joined.select("case_id", "activity", "action", "time_us", "ord", kind=kind))
+    s = numbered.filter(numbered.is_start)
+    c = numbered.filter(~numbered.is_start).select(c_case="case_id", c_activity="activity", c_k="k", c_time="time_us")
+    j = s.left_join(c, [s.case_id == c.c_case, s.activity == c.c_activity, s.k == c.c_k])
+    left = j.filter(j.c_time.isnull() | (j.c_time < j.time_us))
+    return left.group_by("action").aggregate(n=left.count())
 
 
 def repeats(occ: Any) -> Any:
@@ -192,12 +231,13 @@ def per_action(occ: Any, limits: Any) -> Any:
     occurrences less cases; :func:`rework` counts the cases with a repeat)."""
     j = occ.left_join(limits, occ.action == limits.l_action)
     over_service = (j.service_us > j.duration_limit_us).fill_null(False)
-    over_wait = (j.wait_us > j.wait_limit_us).fill_null(False)
+    over_wait = (j.wait_us > j.wait_limit_us).fill_null(False)  # only where work's start is known
     return j.group_by("action").aggregate(
         events=j.count(),
         cases=j.case_id.nunique(),
         **spread(j.service_us, "service"),
         **spread(j.wait_us, "wait"),
+        **spread(j.since_us, "since"),
         with_begin=j.begin_us.count(),
         drop_off=j.last.sum(),
         failures=j.failed.sum(),
@@ -205,6 +245,7 @@ def per_action(occ: Any, limits: Any) -> Any:
         resources=j.resource.nunique(),
         over_duration=over_service.sum(),
         over_wait=over_wait.sum(),
+        over_any=(over_service | over_wait).sum(),
         first_us=j.end_us.min(),
         last_us=j.end_us.max(),
     )
@@ -234,8 +275,8 @@ def per_flow(occ: Any) -> Any:
         transitions=f.count(),
         cases=f.case_id.nunique(),
         handoffs=f.handoff.sum(),
-        # from the end of the source to the start (or end) of the target: the target's wait
-        **spread(f.wait_us, "time"),
+        # from the end of the source to the start (or end) of the target
+        **spread(f.gap_us, "time"),
     )
 
 

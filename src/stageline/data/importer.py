@@ -8,7 +8,10 @@ finite number, and duplicates, and counts what is worth a note. The kept events 
 file keyed by the log's path, size, modification time and mapping, so a second ``measure`` of
 the same log starts at once. The cache holds times as microseconds since 1970 UTC (``time_us``,
 ``start_us``) and each event's offset in minutes, so any engine reads the same numbers, and
-each event's position in its case (``seq``, from 1), which the sort gives for free and every
+its place in the file (``row``: the CSV row or XES line users see, which several XES events on
+one line share) and its order in the file (``ord``, unique, which breaks ties between events at
+the same time), and each event's position in its case (``seq``, from 1), which the sort gives
+for free and every
 figure that needs the order of a case's events would otherwise sort again for.
 """
 
@@ -18,6 +21,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,7 +48,7 @@ __all__ = [
     "rejected_rows",
 ]
 
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 #: The columns of an imported log, in order.
 EVENT_COLUMNS = (
     "case_id",
@@ -57,6 +61,7 @@ EVENT_COLUMNS = (
     "cost",
     "outcome",
     "row",
+    "ord",
     "seq",
 )
 
@@ -68,6 +73,16 @@ class Limits:
     memory: str | None = None  # DuckDB's syntax: "2GB"
     temp: str | None = None  # a folder for spilling
     threads: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.memory is not None and not re.fullmatch(r"\s*\d+(\.\d+)?\s*([KMGT]i?B)\s*", self.memory, re.I):
+            raise DataError(
+                Problem(
+                    "data.memory",
+                    f"cannot read `{self.memory}` as an amount of memory",
+                    hint="write it like 2GB, 512MB or 1.5GiB",
+                )
+            )
 
     @property
     def spill(self) -> str:
@@ -361,13 +376,13 @@ def _sql_judge(staged: Path, raw: Raw, mapping: Columns, file: str, kind: str, o
                 WHEN cost_text IS NOT NULL AND (cost IS NULL OR NOT isfinite(cost)) THEN 'cost.bad'
             END AS reason
             FROM (
-                SELECT "row", {_value('"case"')} AS case_id, {_value("activity")} AS activity,
+                SELECT "row", file_row_number AS ord, {_value('"case"')} AS case_id, {_value("activity")} AS activity,
                        {time_us} AS time_us, {offset} AS offset_min, {start_us} AS start_us,
                        {_value('"time"')} AS time_text, {_value('"start"')} AS start_text,
                        lower({_value("lifecycle")}) AS lifecycle, {_value("resource")} AS resource,
                        try_cast({_value("cost")} AS DOUBLE) AS cost, {_value("cost")} AS cost_text,
                        {_value("outcome")} AS outcome
-                FROM read_parquet('{src}'))
+                FROM read_parquet('{src}', file_row_number = true))
             """
         )
         # Repeats of an event: the events that say the same are grouped (a hash aggregate, which
@@ -376,23 +391,23 @@ def _sql_judge(staged: Path, raw: Raw, mapping: Columns, file: str, kind: str, o
             """
             CREATE TEMP TABLE repeated AS
             WITH twice AS (
-                SELECT case_id, activity, time_us, lifecycle, resource, min("row") AS first
+                SELECT case_id, activity, time_us, lifecycle, resource, min(ord) AS first
                 FROM judged WHERE reason IS NULL
                 GROUP BY ALL HAVING count(*) > 1)
-            SELECT j."row" FROM judged j JOIN twice t
+            SELECT j.ord FROM judged j JOIN twice t
               ON j.case_id = t.case_id AND j.activity = t.activity AND j.time_us = t.time_us
              AND j.lifecycle IS NOT DISTINCT FROM t.lifecycle AND j.resource IS NOT DISTINCT FROM t.resource
-            WHERE j.reason IS NULL AND j."row" <> t.first
+            WHERE j.reason IS NULL AND j.ord <> t.first
             """
         )
-        con.execute("""UPDATE judged SET reason = 'duplicate' WHERE "row" IN (SELECT "row" FROM repeated)""")
+        con.execute("""UPDATE judged SET reason = 'duplicate' WHERE ord IN (SELECT ord FROM repeated)""")
         dst = _sql_text(str(out))
         con.execute(
             f"""
             COPY (SELECT {", ".join(EVENT_COLUMNS[:-1])},
-                         row_number() OVER (PARTITION BY case_id ORDER BY time_us, "row")::INTEGER AS seq
+                         row_number() OVER (PARTITION BY case_id ORDER BY time_us, ord)::INTEGER AS seq
                   FROM judged WHERE reason IS NULL
-                  ORDER BY case_id, time_us, "row")
+                  ORDER BY case_id, time_us, ord)
             TO '{dst}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1000000)
             """
         )
@@ -468,7 +483,7 @@ def _notes(con: Any, kind: str, mapping: Columns) -> list[Issue]:
     count, rows = con.execute(
         f"""SELECT count(*), list("row" ORDER BY "row")[1:{EXAMPLES}] FROM (
               SELECT "row", time_us < max(time_us) OVER (
-                  PARTITION BY case_id ORDER BY "row" ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS back
+                  PARTITION BY case_id ORDER BY ord ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS back
               FROM judged WHERE reason IS NULL) WHERE back"""
     ).fetchone()
     if count:

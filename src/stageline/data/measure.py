@@ -11,7 +11,6 @@ import pyarrow as pa
 
 from stageline.data import figures as fx
 from stageline.data.bind import bind
-from stageline.data.conformance import Graph
 from stageline.data.engine import Engine, connect_engine
 from stageline.data.feedback import Feedback
 from stageline.data.importer import EventLog, Limits
@@ -31,6 +30,7 @@ from stageline.metrics import (
     Transition,
     Week,
 )
+from stageline.metrics.reach import Graph
 from stageline.model import Blueprint
 from stageline.model.timing import Timing
 
@@ -90,7 +90,7 @@ def _with_feedback(bp: Blueprint, metrics: Metrics, feedback: Feedback, occ: Any
         rows = _rows(found)
     figures = measure_feedback(bp, feedback, rows)
     out = add_satisfaction(bp, metrics, figures)
-    return replace(out, sources=(*out.sources, feedback.file), feedback=figures.quality.to_dict())
+    return replace(out, feedback=figures.quality.to_dict())  # add_satisfaction names the file
 
 
 def _measure(bp: Blueprint, log: EventLog, options: Options, eng: Engine) -> tuple[Metrics, Any]:
@@ -139,6 +139,7 @@ def _measure(bp: Blueprint, log: EventLog, options: Options, eng: Engine) -> tup
     action_ids = [a.id for a in bp.actions]
     actions: dict[str, ActionFigures] = {}
     by_action = {r["action"]: r for r in _rows(fx.per_action(occ, limits))}
+    open_starts = {r["action"]: int(r["n"]) for r in _rows(fx.unfinished(tables, starts))} if starts else {}
     again = {r["action"]: r for r in _rows(fx.rework(fx.repeats(occ)))}
     for action in bp.actions:
         row = by_action.get(action.id)
@@ -146,20 +147,22 @@ def _measure(bp: Blueprint, log: EventLog, options: Options, eng: Engine) -> tup
             continue
         events_n = int(row["events"])
         dur_limit = action.duration.limit if action.duration else None
-        wait_limit = action.wait.limit if action.wait else None
+        begun = int(row["with_begin"]) > 0  # the log tells when work on it started
+        wait_limit = action.wait.limit if action.wait and begun else None
         actions[action.id] = ActionFigures(
             events=events_n,
             cases=int(row["cases"]),
             share=int(row["cases"]) / total_cases,
             service=_spread(row, "service"),
-            wait=_spread(row, "wait"),
-            wait_includes_service=int(row["with_begin"]) == 0,
+            wait=_spread(row, "wait" if begun else "since"),
+            wait_includes_service=not begun,
             drop_off=int(row["drop_off"] or 0),
             rework=events_n - int(row["cases"]),
             rework_cases=int(again[action.id]["cases"]) if action.id in again else 0,
+            unfinished=open_starts.get(action.id, 0),
             failures=int(row["failures"] or 0),
             failure_rate=int(row["failures"] or 0) / events_n if events_n else None,
-            cost=_float(row["cost"]),
+            cost=None if row["cost"] is None else round(float(row["cost"]), 6),  # engines sum in their own order
             resources=int(row["resources"]),
             top_resources=tuple(
                 Count(name=n, count=-c) for c, n in sorted(resources.get(action.id, []))[: options.top]
@@ -167,6 +170,7 @@ def _measure(bp: Blueprint, log: EventLog, options: Options, eng: Engine) -> tup
             breaches=Breaches(
                 duration=int(row["over_duration"] or 0),
                 wait=int(row["over_wait"] or 0),
+                occurrences=int(row["over_any"] or 0),
                 duration_limit=dur_limit,
                 wait_limit=wait_limit,
             )

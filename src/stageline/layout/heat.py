@@ -46,7 +46,7 @@ HEATS: dict[str, _Measure] = {
     "failures": _Measure("failure rate", lambda f: f.failure_rate, share),
     "breaches": _Measure(
         "over tolerance",
-        lambda f: _ratio(f.breaches.duration + f.breaches.wait, f.events) if f.breaches else None,
+        lambda f: _ratio(f.breaches.occurrences, f.events) if f.breaches else None,
         share,
     ),
     "satisfaction": _Measure(
@@ -103,8 +103,8 @@ def heat_of(applied: Applied, measure: str = "wait", actions: set[str] | None = 
     m = applied.metrics
     raw: dict[str, float] = {}
     for action_id, fig in m.actions.items():
-        if actions is not None and action_id not in actions:
-            continue
+        if (actions is not None and action_id not in actions) or not fig.events:
+            continue  # places with feedback alone have no figures from the log
         value = spec.value(fig)
         if value is not None and math.isfinite(value):
             raw[action_id] = value
@@ -171,8 +171,10 @@ def figure_rows(f: ActionFigures, kind: str = "measured") -> list[tuple[str, str
         rows.append(("Done again", f"{f.rework:,} times in {f.rework_cases:,} cases"))
     if f.failures:
         rows.append(("Failed", f"{f.failures:,} ({share(f.failure_rate or 0.0)})"))
-    if f.breaches is not None and (f.breaches.duration or f.breaches.wait):
-        rows.append(("Over tolerance", f"{f.breaches.duration + f.breaches.wait:,} times"))
+    if f.breaches is not None and f.breaches.occurrences:
+        rows.append(("Over tolerance", f"{f.breaches.occurrences:,} times"))
+    if f.unfinished:
+        rows.append(("Begun, never finished", f"{f.unfinished:,}"))
     if f.top_resources:
         rows.append(("Resources", ", ".join(f"{c.name} ({c.count:,})" for c in f.top_resources)))
     if f.satisfaction is not None and f.satisfaction.csat is not None:

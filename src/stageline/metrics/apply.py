@@ -95,16 +95,15 @@ def apply_metrics(bp: Blueprint, metrics: Metrics) -> Applied:
         outgoing.setdefault(flow.source, []).append(i)
     flows = list(bp.flows)
     replaced_flows: set[tuple[str, str]] = set()
-    for source, indexes in outgoing.items():
+    for source, every in outgoing.items():
+        indexes = [i for i in every if bp.flows[i].probability is not None]  # the alternatives
         targets = [bp.flows[i].target for i in indexes]
-        if source not in bound or not all(t in bound for t in targets):
-            continue
-        if all(bp.flows[i].probability is None for i in indexes):
+        if source not in bound or not indexes or not all(t in bound for t in targets):
             continue
         total = metrics.actions[source].events
         if source not in targets:
             total -= counts.get((source, source), 0)
-        if total <= 0 or not any(counts.get((source, t), 0) for t in targets):
+        if total <= 0:
             continue
         for i in indexes:
             flow = bp.flows[i]

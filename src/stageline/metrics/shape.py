@@ -91,7 +91,10 @@ class Breaches:
 
     duration: int = 0
     wait: int = 0
-    #: The limits compared with, in seconds; None where the blueprint gives no tolerance.
+    #: Occurrences over either limit (each counted once).
+    occurrences: int = 0
+    #: The limits compared with, in seconds; None where the blueprint gives no tolerance, or
+    #: (for the wait) where the log does not tell when work started.
     duration_limit: float | None = None
     wait_limit: float | None = None
 
@@ -117,6 +120,8 @@ class ActionFigures:
     #: Occurrences beyond the first in a case, and the cases with any.
     rework: int = 0
     rework_cases: int = 0
+    #: Starts no completion or abort pairs with: work begun and never finished.
+    unfinished: int = 0
     #: Occurrences that failed (an outcome read as failure, or an aborted lifecycle).
     failures: int = 0
     failure_rate: float | None = None

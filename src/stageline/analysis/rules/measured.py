@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping
 
 from stageline.analysis.registry import Context, Effect, Hit, Option, rule
 from stageline.errors import Severity
+from stageline.metrics.reach import Graph
 from stageline.wording import duration, share
 
 __all__ = ["breaches", "drift", "drop_off", "off_blueprint", "rework", "stale", "unclaimed", "unused_flow"]
@@ -112,7 +113,11 @@ def drift(ctx: Context, opts: Mapping[str, float]) -> Iterator[Hit]:
 def drop_off(ctx: Context, opts: Mapping[str, float]) -> Iterator[Hit]:
     if ctx.measured is None:
         return
-    ends = {a.id for a in ctx.blueprint.actions} - {f.source for f in ctx.blueprint.flows}
+    # The log sees only bound actions: an action is an end when no bound action follows it,
+    # directly or through actions the log cannot see (a closing customer action, say).
+    bound = {a for a, f in ctx.measured.metrics.actions.items() if f.events}
+    graph = Graph(ctx.blueprint, bound)
+    ends = {a for a in bound if not any(graph.drawn(a, t) for t in bound)}
     for action in ctx.blueprint.actions:
         fig = ctx.measured.metrics.actions.get(action.id)
         if fig is None or action.id in ends or fig.cases == 0:

@@ -27,22 +27,9 @@ class Graph:
             if flow.kind is FlowKind.CODEPENDENCY:
                 self.next.setdefault(flow.target, []).append(flow.source)
 
-    def drawn(self, source: str, target: str) -> bool:
-        """Whether a path source -> target passes only actions the log cannot see."""
-        seen = {source}
-        todo = deque([source])
-        while todo:
-            node = todo.popleft()
-            for nxt in self.next.get(node, ()):
-                if nxt == target:
-                    return True
-                if nxt not in seen and nxt not in self.bound:
-                    seen.add(nxt)
-                    todo.append(nxt)
-        return False
-
-    def skipped(self, source: str, target: str) -> tuple[str, ...] | None:
-        """The seen actions on the shortest path source -> target, or None without a path."""
+    def _path(self, source: str, target: str, *, hidden_only: bool) -> list[str] | None:
+        """The actions between source and target on a shortest path (through actions the log
+        cannot see only, with ``hidden_only``), or None without one."""
         parent: dict[str, str] = {}
         seen = {source}
         todo = deque([source])
@@ -51,16 +38,24 @@ class Graph:
             for nxt in self.next.get(node, ()):
                 if nxt == target:
                     path = []
-                    step = node
-                    while step != source:
-                        path.append(step)
-                        step = parent[step]
-                    return tuple(a for a in reversed(path) if a in self.bound)
-                if nxt not in seen:
+                    while node != source:
+                        path.append(node)
+                        node = parent[node]
+                    return path[::-1]
+                if nxt not in seen and not (hidden_only and nxt in self.bound):
                     seen.add(nxt)
                     parent[nxt] = node
                     todo.append(nxt)
         return None
+
+    def drawn(self, source: str, target: str) -> bool:
+        """Whether a path source -> target passes only actions the log cannot see."""
+        return self._path(source, target, hidden_only=True) is not None
+
+    def skipped(self, source: str, target: str) -> tuple[str, ...] | None:
+        """The seen actions on the shortest path source -> target, or None without a path."""
+        path = self._path(source, target, hidden_only=False)
+        return None if path is None else tuple(a for a in path if a in self.bound)
 
     def observable_flows(self, bp: Blueprint) -> list[tuple[str, str]]:
         """Flows between two actions the log can see, each once."""
