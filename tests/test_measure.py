@@ -97,6 +97,10 @@ def test_unmatched_patterns_suggest_the_activity_meant(tmp_path: Path) -> None:
     c = measure(bp, log).conformance
     assert c is not None
     assert (c.unmatched[0].name, c.unmatched[0].suggestions) == ("log: Logg", ("Log",))
+    assert c.contested == ()
+    both = stageline.loads(BLUEPRINT.replace("activities: [Refund,", "activities: [Log, Refund,"), file="r.yaml")
+    contested = measure(both, log).conformance
+    assert contested is not None and contested.contested == (("Log", "log", "refund"),)
     assert [a.name for a in c.unclaimed] == ["Log", "Escalate"]
     assert c.unclaimed[0].suggestions[0] == "log"
 
@@ -261,11 +265,38 @@ def test_loan_figures_match_an_independent_computation(tmp_path: Path) -> None:
 @pytest.mark.filterwarnings("ignore::ResourceWarning", "ignore::pytest.PytestUnraisableExceptionWarning")
 def test_spark_gives_the_same_figures_as_duckdb(helpdesk: tuple[stageline.Blueprint, EventLog]) -> None:
     pytest.importorskip("pyspark", reason="the Spark engine is the optional extra stageline[spark]")
+    from stageline.data.engine import connect_engine
+
     bp, log = helpdesk
-    on_duckdb = measure(bp, log, Options(engine="duckdb"))
-    on_spark = measure(bp, log, Options(engine="spark", limits=stageline.data.Limits(threads=2)))
-    assert on_spark.engine == "spark"
-    assert dumps_metrics(on_spark).replace('"spark"', '"duckdb"') == dumps_metrics(on_duckdb)
+    tmp = log.path.parent
+    (tmp / "pairs.csv").write_text(
+        "case,activity,lifecycle,timestamp,cost,outcome\n"
+        "c1,A,start,2024-01-01T09:00:00Z,,\nc1,A,start,2024-01-01T09:10:00Z,,\n"
+        "c1,A,complete,2024-01-01T09:20:00Z,1.1,ok\nc1,A,complete,2024-01-01T09:40:00Z,2.2,failed\n"
+        "c1,B,complete,2024-01-01T09:40:00Z,0.3,\nc2,A,start,2024-01-01T11:00:00Z,,\n"
+        "c2,A,complete,2024-01-01T11:05:00Z,0.7,\n",
+        encoding="utf-8",
+    )
+    cases = [
+        (bp, log),  # no lifecycle: completions only
+        (  # a start column, outcomes, rework
+            stageline.load(FIXTURES / "repair.yaml"),
+            import_log(FIXTURES / "repair-log.csv", Columns(time="timestamp"), cache=tmp),
+        ),
+        (  # lifecycles paired first in first out, costs, failures, ties in time
+            stageline.loads(PAIRS_BLUEPRINT, file="pairs.yaml"),
+            import_log(tmp / "pairs.csv", Columns(time="timestamp"), cache=tmp),
+        ),
+    ]
+    spark = connect_engine("spark", stageline.data.Limits(threads=2))
+    try:
+        for blueprint, events in cases:
+            on_duckdb = measure(blueprint, events, Options(engine="duckdb"))
+            on_spark = measure(blueprint, events, engine=spark)
+            assert on_spark.engine == "spark"
+            assert dumps_metrics(on_spark).replace('"spark"', '"duckdb"') == dumps_metrics(on_duckdb)
+    finally:
+        spark.close()
 
 
 PAIRS_BLUEPRINT = """\

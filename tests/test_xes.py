@@ -656,3 +656,19 @@ def test_a_cut_file_keeps_every_event_before_the_cut(tmp_path: Path) -> None:
     data = PLAIN.encode("utf-8")
     for cut in range(0, len(data), 7):
         assert_same(write(tmp_path, data[:cut]))
+
+
+def test_a_file_cut_inside_its_first_trace_keeps_the_events_before_the_cut(tmp_path: Path) -> None:
+    from stageline.data import import_log
+
+    path = tmp_path / "cut.xes"
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<log>\n<trace><string key="concept:name" value="c1"/>\n'
+        '<event><string key="concept:name" value="A"/><date key="time:timestamp" value="2024-01-01T09:00:00Z"/></event>\n'
+        '<event><string key="concept:name" value="B"/><date key="time:timestamp" value="2024-01-01T10:00:00Z"/></event>\n'
+        '<event><string key="concept:na',
+        encoding="utf-8",
+    )
+    q = import_log(path, cache=tmp_path / "cache").quality
+    assert (q.rows, q.events, q.rejected_rows) == (3, 2, 1)
+    assert q.rejected[0].places == ("line 6",)

@@ -66,7 +66,7 @@ def _column_options(func: Any) -> Any:
 )
 @_column_options
 @click.option("--time-format", metavar="FORMAT", help="strptime format of the timestamps (default: ISO 8601).")
-@click.option("--encoding", default="utf-8", show_default=True, help="Text encoding of a CSV log.")
+@click.option("--encoding", default="utf-8", show_default=True, help="Text encoding of a CSV log and of the feedback.")
 @click.option("--delimiter", metavar="CHAR", help="Field separator of a CSV log (default `,`; tab for .tsv).")
 @click.option(
     "--engine",
@@ -84,7 +84,7 @@ def _column_options(func: Any) -> Any:
     type=click.FloatRange(0),
     default=90.0,
     show_default=True,
-    help="Days without events after which an action is stale.",
+    help="An action is stale without events in this many days before the log's last event.",
 )
 @click.option(
     "--cache",
@@ -253,6 +253,8 @@ def _summary(m: Metrics, quality: Quality, output: str | None, *, to_err: bool) 
     ):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for action_id, a in m.actions.items():
+        if not a.events:
+            continue  # feedback about an action the log does not show
         wait50 = duration(a.wait.p50) if a.wait and a.wait.p50 is not None else "-"
         wait90 = duration(a.wait.p90) if a.wait and a.wait.p90 is not None else "-"
         if a.wait_includes_service and a.wait:
@@ -298,6 +300,8 @@ def _summary(m: Metrics, quality: Quality, output: str | None, *, to_err: bool) 
             console.print(
                 f"  no action claims activity `{activity.name}`: {activity.events:,} events{hint}", markup=False
             )
+        for name, got, other in c.contested:
+            console.print(f"  `{name}` is claimed by `{got}` and `{other}`: `{got}` has it", markup=False)
         for activity in c.unmatched:
             found = ", ".join(f"`{s}`" for s in activity.suggestions)
             hint = f" (the log has {found})" if found else ""

@@ -39,7 +39,11 @@ class Binding:
         return frozenset(self.actions.values())
 
 
-_PHASES_OF_WORK = frozenset({"schedule", "assign", "reassign", "start", "suspend", "resume"})
+#: Lifecycle transitions that belong to the action claiming the activity's other transitions:
+#: the queueing, starting, pausing and abandoning of its work.
+_PHASES_OF_WORK = frozenset(
+    {"schedule", "assign", "reassign", "start", "suspend", "resume", "ate_abort", "pi_abort", "withdraw"}
+)
 
 
 def _matches(m: ActivityMatch, pattern: re.Pattern[str] | None, activity: str, lifecycle: str) -> bool:

@@ -245,6 +245,7 @@ def _measure(bp: Blueprint, log: EventLog, options: Options, eng: Engine) -> tup
         stale_days=options.stale_days,
         unclaimed=binding.unclaimed,
         unmatched=binding.unmatched,
+        contested=binding.contested,
     )
     skipped_steps: dict[str, int] = {}
     skipped_phases: dict[str, int] = {}

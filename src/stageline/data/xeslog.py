@@ -345,8 +345,8 @@ class _Exact:
             for f in out.fields:
                 value = event.get(f)
                 if value is None:
-                    value = trace.get(f)
-                else:
+                    value = trace.get(f)  # seen once an event has it, so a cut trace keeps its events
+                if value is not None:
                     out.seen.add(f)
                 cols[f].append(value)
         elif name == "trace":
@@ -451,6 +451,7 @@ class _Reader:
                 f"the file stops being well-formed XML at line {fault.line}, column {fault.column} ({fault})",
                 fault.line,
             )
+            self.raw.read[0] += 1  # the unreadable rest counts as one row read and rejected
         if self.out.rows:
             yield self.flush()
         wanted = self.mapping.mapped()

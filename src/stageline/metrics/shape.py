@@ -248,6 +248,8 @@ class Conformance:
     unclaimed: tuple[Activity, ...] = ()
     #: Actions whose ``activities`` match nothing in the log, with likely activities.
     unmatched: tuple[Activity, ...] = ()
+    #: Activities two actions claim, as (activity, the action that got it, the other action).
+    contested: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
