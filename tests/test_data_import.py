@@ -1097,3 +1097,19 @@ def test_every_rejected_row_is_listed(tmp_path: Path) -> None:
     ]
     again = import_log(path, cache=tmp_path / "cache")  # from the cache: the list is kept too
     assert rejected_rows(again) == rows
+
+
+def test_a_space_before_the_offset_is_read(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "log.csv"
+    path.write_text(
+        "case,activity,time\n1,a,2024-03-04 09:00:00 +0100\n1,b,2024-03-04 10:00 -02:30\n", encoding="utf-8"
+    )
+    log = import_log(path, cache=tmp_path / "cache")
+    assert not log.quality.rejected
+    rows = pq.read_table(log.path).select(["time_us", "offset_min"]).to_pylist()
+    assert rows == [
+        {"time_us": 1_709_539_200_000_000, "offset_min": 60},  # 08:00 UTC
+        {"time_us": 1_709_555_400_000_000, "offset_min": -150},  # 12:30 UTC
+    ]

@@ -279,8 +279,10 @@ def _time_sql(column: str, time_format: str | None) -> tuple[str, str]:
         zoned = "%z" in time_format or "%Z" in time_format
         offset = _offset_sql(text) if zoned else "NULL::SMALLINT"
         return instant, offset
-    # DuckDB wants seconds before an offset or zone (`10:30Z` is ISO 8601 too) and a decimal point.
-    iso = rf"regexp_replace(replace({text}, ',', '.'), '^(\d{{4}}-\d\d-\d\d[T ]\d\d:\d\d)([^:.0-9])', '\1:00\2')"
+    # DuckDB wants seconds before an offset or zone (`10:30Z` is ISO 8601 too), a decimal point,
+    # and no space before a numeric offset (`09:00:00 +0100`, as some tools write it).
+    tight = rf"regexp_replace(replace({text}, ',', '.'), '(\d)\s+([+-]\d\d:?\d\d)$', '\1\2')"
+    iso = rf"regexp_replace({tight}, '^(\d{{4}}-\d\d-\d\d[T ]\d\d:\d\d)([^:.0-9])', '\1:00\2')"
     # An ISO timestamp starts with its year: DuckDB would also read words such as `epoch`.
     instant = f"CASE WHEN regexp_matches({text}, '^[0-9]') THEN epoch_us(try_cast({iso} AS TIMESTAMPTZ)) END"
     # A zone name (`CET`, `Europe/Amsterdam`) DuckDB read: the offset is the time of day it
