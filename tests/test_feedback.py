@@ -439,7 +439,12 @@ def test_given_columns_win_over_detected_ones(tmp_path: Path, bp: stageline.Blue
             "the file's columns are `csat`, `comment`",
         ),
         ("csat,action\n4,x\n", FeedbackColumns(nps="NPS score"), "no column `NPS score` for the nps", None),
-        ("score,action\n4,x\n", FeedbackColumns(csat="scores"), "no column `scores`", "did you mean `score`?"),
+        (
+            "score,action\n4,x\n",
+            FeedbackColumns(csat="scores"),
+            "no column `scores`",
+            "did you mean `score`? the feedback's columns are `score`, `action`",
+        ),
     ],
 )
 def test_missing_columns_are_located_errors(

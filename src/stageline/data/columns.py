@@ -9,12 +9,12 @@ log has them. Logs that follow the XES standard names (``case:concept:name``,
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 
 from stageline.errors import DataError, Location, Problem, did_you_mean
 
-__all__ = ["FIELDS", "REQUIRED", "Columns", "detect"]
+__all__ = ["FIELDS", "REQUIRED", "Columns", "detect", "match_columns"]
 
 #: The fields of an event, in the order reports list them.
 FIELDS = ("case", "activity", "time", "start", "lifecycle", "resource", "cost", "outcome")
@@ -82,33 +82,8 @@ def detect(header: Iterable[str], given: Columns | None = None, *, where: Locati
     names = list(header)
     given = given or Columns()
     where = where or Location()
-    by_key: dict[str, str] = {}
-    for name in names:
-        by_key.setdefault(_key(name), name)
-    problems: list[Problem] = []
-    chosen: dict[str, str | None] = {}
-    taken: set[str] = set()
-    for field_name, column in given.mapped().items():
-        if column not in names:
-            problems.append(
-                Problem(
-                    "data.column",
-                    f"the log has no column `{column}` for the {field_name}",
-                    location=where,
-                    hint=_hint([column], names, names),
-                )
-            )
-        chosen[field_name] = column
-        taken.add(column)
-    for field_name in FIELDS:
-        if field_name in chosen:
-            continue
-        for candidate in _KNOWN[field_name]:
-            found = by_key.get(_key(candidate))
-            if found is not None and found not in taken:
-                chosen[field_name] = found
-                taken.add(found)
-                break
+    chosen, problems = match_columns(names, given.mapped(), _KNOWN, FIELDS, "log", where)
+    taken = set(chosen.values())
     for field_name in REQUIRED:
         if chosen.get(field_name) is None:
             problems.append(
@@ -124,16 +99,56 @@ def detect(header: Iterable[str], given: Columns | None = None, *, where: Locati
     return Columns(**{f: chosen.get(f) for f in FIELDS}, time_format=given.time_format)
 
 
-def _hint(wanted: Iterable[str], free: list[str], names: list[str]) -> str:
-    """The closest free column to any of the wanted names, then all the log's columns."""
+def match_columns(
+    names: list[str],
+    given: Mapping[str, str],
+    known: Mapping[str, Sequence[str]],
+    fields_in_order: Sequence[str],
+    what: str,
+    where: Location,
+) -> tuple[dict[str, str], list[Problem]]:
+    """The column of each field: the ``given`` ones (a problem for each the file lacks), then the
+    first free column with one of the ``known`` names of each other field, compared without
+    case, spaces, dashes and underscores. ``what`` names the file in messages (``log``)."""
+    by_key: dict[str, str] = {}
+    for name in names:
+        by_key.setdefault(_key(name), name)
+    problems: list[Problem] = []
+    chosen: dict[str, str] = {}
+    for field_name, column in given.items():
+        if column not in names:
+            problems.append(
+                Problem(
+                    "data.column",
+                    f"the {what} has no column `{column}` for the {field_name}",
+                    location=where,
+                    hint=_hint([column], names, names, what),
+                )
+            )
+        chosen[field_name] = column
+    taken = set(chosen.values())
+    for field_name in fields_in_order:
+        if field_name in chosen:
+            continue
+        for candidate in known[field_name]:
+            found = by_key.get(_key(candidate))
+            if found is not None and found not in taken:
+                chosen[field_name] = found
+                taken.add(found)
+                break
+    return chosen, problems
+
+
+def _hint(wanted: Iterable[str], free: list[str], names: list[str], what: str = "log") -> str:
+    """The closest free column to any of the wanted names, then all the file's columns."""
     for name in wanted:
         close = did_you_mean(name, free)
         if close:
-            return f"{close} {_listing(names)}"
-    return _listing(names)
+            return f"{close} {_listing(names, what)}"
+    return _listing(names, what)
 
 
-def _listing(names: list[str]) -> str:
+def _listing(names: list[str], what: str = "log") -> str:
     shown = ", ".join(f"`{n}`" for n in names[:20])
     more = f" and {len(names) - 20} more" if len(names) > 20 else ""
-    return f"the log's columns are {shown}{more}" if names else "the log has no columns"
+    return f"the {what}'s columns are {shown}{more}" if names else f"the {what} has no columns"

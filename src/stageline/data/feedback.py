@@ -29,10 +29,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, timedelta
 
+from stageline.data.columns import match_columns
 from stageline.data.csvlog import csv_header, read_csv_rows
 from stageline.data.quality import EXAMPLES, Issue, Quality
 from stageline.data.raw import Rejects
-from stageline.errors import DataError, Location, Problem, did_you_mean
+from stageline.errors import DataError, Location, Problem
 
 __all__ = ["Feedback", "FeedbackColumns", "Response", "read_feedback"]
 
@@ -70,10 +71,6 @@ _REASONS = tuple(_REASON_ORDER.split())
 #: Distinct unknown values named one by one, per reason; the rest share one line.
 _NAMED = 20
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def _key(name: str) -> str:
-    return "".join(ch for ch in name.lower() if ch not in " _-")
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,32 +186,7 @@ def _order(items: Iterable[tuple[int, Issue]]) -> tuple[Issue, ...]:
 
 def _detect(header: list[str], given: FeedbackColumns | None, where: Location) -> FeedbackColumns:
     given = given or FeedbackColumns()
-    by_key: dict[str, str] = {}
-    for name in header:
-        by_key.setdefault(_key(name), name)
-    problems: list[Problem] = []
-    chosen: dict[str, str] = {}
-    for field_name, column in given.mapped().items():
-        if column not in header:
-            problems.append(
-                Problem(
-                    "data.column",
-                    f"the feedback has no column `{column}` for the {field_name}",
-                    location=where,
-                    hint=did_you_mean(column, header) or _listing(header),
-                )
-            )
-        chosen[field_name] = column
-    taken = set(chosen.values())
-    for field_name in _FIELDS:
-        if field_name in chosen:
-            continue
-        for candidate in _KNOWN[field_name]:
-            found = by_key.get(_key(candidate))
-            if found is not None and found not in taken:
-                chosen[field_name] = found
-                taken.add(found)
-                break
+    chosen, problems = match_columns(header, given.mapped(), _KNOWN, _FIELDS, "feedback", where)
     if not problems and not any(f in chosen for f in (*_RATINGS, "comment")):
         problems.append(
             Problem(
