@@ -234,7 +234,7 @@ def _measure(bp: Blueprint, log: EventLog, options: Options, eng: Engine) -> tup
     stale = tuple(
         a
         for a in sorted(binding.bound | _claiming(bp), key=lambda x: order.get(x, 0))
-        if a not in actions or (stale_before is not None and _us(actions[a].last) < stale_before)
+        if a not in actions or (stale_before is not None and int(by_action[a]["last_us"]) < stale_before)
     )
     conformance = Conformance(
         fitting=service.cases - unfit,
@@ -363,21 +363,10 @@ def _seconds(us: Any) -> float | None:
     return None if us is None else round(float(us) / _US, 3)
 
 
-def _float(value: Any) -> float | None:
-    return None if value is None else float(value)
-
-
 def _iso(us: Any) -> str | None:
     if us is None:
         return None
     return (datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=int(us))).isoformat()
-
-
-def _us(text: str | None) -> int:
-    if text is None:
-        return 0
-    moment = datetime.fromisoformat(text)
-    return (moment - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
 
 
 def _day(us: int) -> str:
