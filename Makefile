@@ -1,4 +1,4 @@
-# Stageline: `make run` checks and draws every example; `make test` runs the whole suite.
+# Stageline: `make run` checks, draws, measures and simulates every example; `make test` runs the whole suite.
 # Each target sets itself up on a fresh Debian machine with Python 3.11 (venv, pip installs, and
 # the Debian packages it needs: cairo for PDF, Chromium for the browser tests).
 
@@ -55,8 +55,13 @@ run: $(STAMP) system
 		$(BIN)/stageline render examples/$$name.yaml --metrics out/$$name/metrics.json \
 			-o out/$$name/$$name-measured.html || exit 1; \
 	done
+	@for f in examples/*.yaml; do \
+		grep -q '^simulation:' "$$f" || continue; name=$$(basename "$$f" .yaml); \
+		$(BIN)/stageline simulate "$$f" -o out/$$name/simulated.json --html out/$$name/simulation.html || exit 1; \
+	done
 	@echo "Drawings of every example in every view: out/*/ (open the .html files in a browser)"
 	@echo "Measured against the real event logs: out/*/metrics.json, check-measured.md, *-measured.html"
+	@echo "Simulated what-if scenarios: out/*/simulation.html, simulated.*.json"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

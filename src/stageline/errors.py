@@ -33,6 +33,7 @@ __all__ = [
     "RenderError",
     "SettingsError",
     "Severity",
+    "SimulationError",
     "SourceError",
     "StageLineError",
     "did_you_mean",
@@ -158,6 +159,11 @@ class DataError(StageLineError):
     Bad rows are not errors: they are rejected, counted and located in the import's quality
     report, and the rest of the log is measured.
     """
+
+
+class SimulationError(StageLineError):
+    """A blueprint that cannot be simulated as set up: an unknown name in a scenario, a resource
+    with no capacity, a queue that would grow without end."""
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:

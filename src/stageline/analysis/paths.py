@@ -27,7 +27,7 @@ from stageline.analysis.graph import Edge, FlowGraph, strongly_connected
 from stageline.analysis.scenarios import ENDLESS, Dag, Engine, Loop, TooManyError
 from stageline.model import Lane
 
-__all__ = ["ENDLESS", "MAX_SCENARIOS", "Loop", "Timeline", "timeline"]
+__all__ = ["ENDLESS", "MAX_SCENARIOS", "Loop", "Timeline", "depth_first", "timeline"]
 
 #: Beyond this many path scenarios the time figures are approximated.
 MAX_SCENARIOS = 4096
@@ -202,11 +202,11 @@ def _loop_branches(n: int, succ: Sequence[Sequence[Edge]], roots: Iterable[int])
         if branch is not None:
             loops.add(branch)
 
-    _depth_first(n, succ, roots, closing)
+    depth_first(n, succ, roots, closing)
     return loops, back - loops
 
 
-def _depth_first(
+def depth_first(
     n: int, succ: Sequence[Sequence[Edge]], roots: Iterable[int], closing: Callable[[Edge, list[Edge]], None]
 ) -> None:
     """Walk depth-first from ``roots`` (then any node left), calling ``closing`` for each edge
@@ -240,7 +240,7 @@ def _depth_first(
 def _acyclic(n: int, succ: Sequence[Sequence[Edge]], roots: Iterable[int]) -> list[list[Edge]]:
     """``succ`` without the edges that close a cycle, found depth-first from ``roots`` first."""
     back: set[Edge] = set()
-    _depth_first(n, succ, roots, lambda e, _path: back.add(e))
+    depth_first(n, succ, roots, lambda e, _path: back.add(e))
     if not back:
         return [list(s) for s in succ]
     return [[e for e in s if e not in back] for s in succ]

@@ -352,7 +352,9 @@ def _show_tables(bp: Any, s: Any, file: str) -> None:
 from stageline.cli.check import check  # noqa: E402  (defined in its own module)
 from stageline.cli.measure import measure_command  # noqa: E402
 from stageline.cli.render import render_command  # noqa: E402
+from stageline.cli.simulate import simulate_command  # noqa: E402
 
 main.add_command(check)
 main.add_command(render_command)
 main.add_command(measure_command)
+main.add_command(simulate_command)

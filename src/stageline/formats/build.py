@@ -7,16 +7,19 @@ The builder also records where in the file each model object came from, so that 
 
 from __future__ import annotations
 
+import itertools
 import re
+import types
 import typing
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import pydantic
 
 from stageline.errors import Problem, did_you_mean
 from stageline.formats import document as d
+from stageline.formats import simdoc as sd
 from stageline.formats.flowtext import FlowSyntaxError, parse_flow
 from stageline.formats.tree import Path, SourceMap
 from stageline.model import (
@@ -48,15 +51,28 @@ from stageline.model import (
 )
 from stageline.model.ids import humanize
 from stageline.model.rows import bottom_row
-from stageline.model.timing import parse_duration, parse_timing
+from stageline.model.simulation import (
+    DISTRIBUTIONS,
+    Arrivals,
+    Distribution,
+    Move,
+    RateWindow,
+    Resource,
+    Scenario,
+    Shift,
+    SimAction,
+    SimulationSettings,
+)
+from stageline.model.timing import format_duration, parse_duration, parse_timing
 from stageline.model.vocabulary import LANE_ALIASES
 
-__all__ = ["Origins", "analysis_settings", "build", "translate_errors"]
+__all__ = ["Origins", "analysis_settings", "build", "simulation_settings", "translate_errors"]
 
 #: Where each model object came from: model path (``("actions", 7)``) -> document path.
 Origins = dict[tuple[str, int], Path]
 
 _LANE_KEYS = [lane.value for lane in Lane]
+_T = TypeVar("_T")
 
 
 @dataclass
@@ -291,7 +307,323 @@ class _Builder:
             notes=tuple(doc.notes),
             links=self.items(doc.links, ("links",), self.link),
             analysis=None if doc.analysis is None else analysis_settings(doc.analysis),
+            simulation=None if doc.simulation is None else self.simulation(doc.simulation, ("simulation",)),
         )
+
+    # --- simulation settings ----------------------------------------------------------------
+
+    def read(self, text: str | None, path: Path, parse: Callable[[str], _T], code: str, key: bool = False) -> _T | None:
+        """``parse(text)``, or None with the problem reported at ``path`` (at its key, with ``key``)."""
+        if text is None:
+            return None
+        try:
+            return parse(text)
+        except ValueError as exc:
+            self.problem(path, code, str(exc), getattr(exc, "hint", None), key=key)
+            return None
+
+    def item(self, path: Path, i: int) -> Path:
+        """The path of a list's item: a lone item written without its list stands at the list's path."""
+        if i == 0 and (*path, 0) not in self.smap.values and path in self.smap.values:
+            return path
+        return (*path, i)
+
+    def duration(self, text: str | None, path: Path) -> float | None:
+        if text is None:
+            return None
+        try:
+            return parse_duration(text)
+        except ValueError as exc:
+            hint = f"add a unit, e.g. `{text} min`" if _is_number(text) else None
+            self.problem(path, "value.duration", str(exc), hint)
+            return None
+
+    def misspelt(self, path: Path, model: type[pydantic.BaseModel]) -> bool:
+        """Whether the mapping at ``path`` has a key ``model`` does not know (already reported)."""
+        known = {f.alias or name for name, f in model.model_fields.items()}
+        return any(len(k) == len(path) + 1 and k[:-1] == path and k[-1] not in known for k in self.smap.keys)
+
+    def distribution(self, v: str | sd.DistributionDoc | None, path: Path) -> Distribution | None:
+        if v is None:
+            return None
+        if isinstance(v, str):
+            return self.read(v, path, sd.parse_distribution, "value.distribution")
+        kind = v.distribution
+        takes = DISTRIBUTIONS[kind]
+        values: dict[str, float] = {}
+        sound = True
+        for name in sd.PARAMETERS:
+            text = getattr(v, name)
+            if text is None:
+                continue
+            if name not in takes:
+                self.problem(
+                    (*path, name),
+                    "value.distribution",
+                    f"{sd.article(kind)} distribution takes {sd.parameters_taken(kind)}; leave out `{name}`",
+                    key=True,
+                )
+                sound = False
+                continue
+            secs = self.duration(text, (*path, name))
+            if secs is None:
+                sound = False
+            else:
+                values[name] = secs
+        missing = [name for name in takes if getattr(v, name) is None]
+        if missing and not self.misspelt(path, sd.DistributionDoc):  # a misspelt key is reported already
+            example = ", ".join(f"{k}: {x}" for k, x in _EXAMPLE_PARAMETERS[kind].items())
+            self.problem(
+                path,
+                "value.distribution",
+                f"{sd.article(kind)} distribution needs {sd.listed(missing)}",
+                f"such as `{{distribution: {kind}, {example}}}`",
+            )
+        if missing or not sound:
+            return None
+        dist = sd.make_distribution(kind, values)
+        try:
+            sd.check_distribution(dist)
+        except sd.FormError as exc:
+            self.problem(path, "value.distribution", str(exc), exc.hint)
+            return None
+        return dist
+
+    def simulation(self, doc: sd.SimulationDoc, path: Path) -> SimulationSettings:
+        horizon = self.duration(doc.horizon, (*path, "horizon"))
+        warmup = self.duration(doc.warmup, (*path, "warmup"))
+        if horizon == 0:
+            self.problem(
+                (*path, "horizon"), "simulation.horizon", "a horizon of 0 s simulates nothing", "such as `8 h`"
+            )
+        if doc.horizon is not None and doc.customers is not None:
+            self.problem(
+                (*path, "customers"),
+                "simulation.horizon",
+                "give either `horizon` (how long to simulate) or `customers` (how many), not both",
+                key=True,
+            )
+        if horizon and warmup is not None and warmup >= horizon:
+            self.problem(
+                (*path, "warmup"),
+                "simulation.warmup",
+                f"the warm-up ({format_duration(warmup)}) is not shorter than the horizon ({format_duration(horizon)}): "
+                "nothing would be measured",
+            )
+        resources = tuple(self.resource(rid, value, (*path, "resources", rid)) for rid, value in doc.resources.items())
+        actions = tuple(self.sim_action(aid, value, (*path, "actions", aid)) for aid, value in doc.actions.items())
+        scenarios = []
+        named: dict[str, Path] = {}
+        for i, s in enumerate(doc.scenarios):
+            at = self.item((*path, "scenarios"), i)
+            first = named.setdefault(s.name, at)
+            if first != at:
+                self.problem(
+                    (*at, "name"),
+                    "simulation.scenario",
+                    f"a second scenario named `{s.name}` (the first is at line {self.smap.locate(first).line})",
+                    "give each scenario its own name",
+                )
+            scenarios.append(self.scenario(s, at))
+        return SimulationSettings(
+            arrivals=None if doc.arrivals is None else self.arrivals(doc.arrivals, (*path, "arrivals")),
+            horizon=horizon,
+            customers=doc.customers,
+            warmup=warmup,
+            replications=doc.replications,
+            seed=doc.seed,
+            patience=self.distribution(doc.patience, (*path, "patience")),
+            resources=resources,
+            actions=actions,
+            scenarios=tuple(scenarios),
+            where=self.smap.locate(path),
+        )
+
+    def arrivals(self, v: str | sd.ArrivalsDoc, path: Path) -> Arrivals:
+        where = self.smap.locate(path)
+        if isinstance(v, str):
+            return Arrivals(rate=self.read(v, path, sd.parse_rate, "value.rate"), where=where)
+        windows: list[tuple[RateWindow, Path]] = []
+        for i, w in enumerate(v.profile):
+            at = self.item((*path, "profile"), i)
+            start = self.read(w.start, (*at, "from"), sd.parse_time_of_day, "value.time")
+            end = self.read(w.end, (*at, "to"), _end_of_day, "value.time")
+            rate = self.read(w.rate, (*at, "rate"), sd.parse_rate, "value.rate")
+            if start is None or end is None or rate is None:
+                continue
+            if end <= start:
+                self.problem(
+                    at,
+                    "simulation.window",
+                    f"a window of the profile must end after it starts, got `{w.start}` to `{w.end}`",
+                    "split a window over midnight in two: up to `24:00` and from `00:00`",
+                )
+                continue
+            windows.append((RateWindow(start=start, end=end, rate=rate), at))
+        ordered = sorted(windows, key=lambda x: (x[0].start, x[0].end))
+        for (before, _), (after, at) in itertools.pairwise(ordered):
+            if after.start < before.end:
+                self.problem(
+                    at,
+                    "simulation.window",
+                    f"the window from {sd.format_time_of_day(after.start)} to {sd.format_time_of_day(after.end)} "
+                    f"overlaps the one from {sd.format_time_of_day(before.start)} to "
+                    f"{sd.format_time_of_day(before.end)}",
+                    "give each time of day one rate",
+                )
+        return Arrivals(
+            rate=self.read(v.rate, (*path, "rate"), sd.parse_rate, "value.rate"),
+            profile=tuple(w for w, _ in windows),
+            replay=v.replay,
+            where=where,
+        )
+
+    def resource(self, rid: str, v: int | sd.ResourceDoc, path: Path) -> Resource:
+        where = self.smap.locate(path, key=True)
+        if isinstance(v, int):
+            return Resource(id=rid, capacity=v, where=where)
+        shifts = []
+        for i, s in enumerate(v.shifts):
+            at = self.item((*path, "shifts"), i)
+            start = self.read(s.start, (*at, "from"), sd.parse_time_of_day, "value.time")
+            end = self.read(s.end, (*at, "to"), _end_of_day, "value.time")
+            if start is None or end is None:
+                continue
+            if start == end:
+                self.problem(
+                    at,
+                    "simulation.shift",
+                    f"a shift must end at another time than it starts, got `{s.start}` to `{s.end}`",
+                    "a shift round the clock is `00:00` to `24:00`",
+                )
+            shifts.append(Shift(start=start, end=end, capacity=s.capacity))
+        capacity = v.capacity
+        if capacity is None:
+            if v.shifts:
+                capacity = max(s.capacity for s in v.shifts)
+            elif self.misspelt(path, sd.ResourceDoc):  # `capacty: 2`, reported already
+                capacity = 0
+            else:
+                self.problem(
+                    path,
+                    "simulation.capacity",
+                    f"resource `{rid}` needs a `capacity` (how many can work at once) or `shifts`",
+                    "such as `capacity: 2`",
+                    key=True,
+                )
+                capacity = 0
+        return Resource(
+            id=rid,
+            capacity=capacity,
+            cost=self.read(v.cost, (*path, "cost"), sd.parse_cost, "value.cost"),
+            shifts=tuple(shifts),
+            where=where,
+        )
+
+    def sim_action(self, aid: str, v: sd.SimActionDoc, path: Path) -> SimAction:
+        return SimAction(
+            id=aid,
+            duration=self.distribution(v.duration, (*path, "duration")),
+            resource=v.resource,
+            patience=self.distribution(v.patience, (*path, "patience")),
+            delay=self.distribution(v.delay, (*path, "delay")),
+            where=self.smap.locate(path, key=True),
+        )
+
+    def scenario(self, v: sd.ScenarioDoc, path: Path) -> Scenario:
+        staff = []
+        for rid, text in v.staff.items():
+            found = self.read(text, (*path, "staff", rid), sd.parse_staff, "value.staff")
+            if found is not None:
+                staff.append((rid, *found))
+        durations: list[tuple[str, Distribution]] = []
+        scale: list[tuple[str, float]] = []
+        for aid, value in v.durations.items():
+            at = (*path, "durations", aid)
+            if isinstance(value, str):
+                try:
+                    factor = sd.parse_scale(value)
+                except sd.FormError as exc:
+                    self.problem(at, "value.scale", str(exc), exc.hint)
+                    continue
+                if factor is not None:
+                    scale.append((aid, factor))
+                    continue
+            dist = self.distribution(value, at)
+            if dist is not None:
+                durations.append((aid, dist))
+        odds = []
+        for flow, share in v.odds.items():
+            ends = self.read(flow, (*path, "odds", flow), sd.parse_odds_key, "value.odds", key=True)
+            if ends is not None:
+                odds.append((*ends, share))
+        rate = rate_scale = None
+        if isinstance(v.arrivals, str):
+            try:
+                rate_scale = sd.parse_scale(v.arrivals)
+            except sd.FormError as exc:
+                self.problem((*path, "arrivals"), "value.scale", str(exc), exc.hint)
+            else:
+                if rate_scale is None:
+                    rate = self.read(v.arrivals, (*path, "arrivals"), sd.parse_rate, "value.rate")
+        elif v.arrivals is not None:
+            written = [k for k in ("rate", "scale") if (*path, "arrivals", k) in self.smap.keys]
+            if v.arrivals.rate is not None and v.arrivals.scale is not None:
+                self.problem(
+                    (*path, "arrivals"),
+                    "simulation.arrivals",
+                    "give the scenario's arrivals a `rate` (`15/h`) or a `scale` (`1.2`), not both",
+                )
+            elif not written:
+                self.problem(
+                    (*path, "arrivals"),
+                    "simulation.arrivals",
+                    "give the scenario's arrivals a `rate` (`15/h`) or a `scale` (`1.2`)",
+                )
+            rate = self.read(v.arrivals.rate, (*path, "arrivals", "rate"), sd.parse_rate, "value.rate")
+            rate_scale = v.arrivals.scale
+        return Scenario(
+            name=v.name,
+            description=v.description,
+            staff=tuple(staff),
+            durations=tuple(durations),
+            scale=tuple(scale),
+            automate=tuple(v.automate),
+            remove=tuple(v.remove),
+            move=tuple(Move(step=m.step, after=m.after) for m in v.move),
+            odds=tuple(odds),
+            rate=rate,
+            rate_scale=rate_scale,
+            where=self.smap.locate(path),
+        )
+
+
+def _end_of_day(text: str) -> float:
+    return sd.parse_time_of_day(text, end=True)
+
+
+#: Example parameters of each distribution written as a mapping.
+_EXAMPLE_PARAMETERS: dict[str, dict[str, str]] = {
+    "fixed": {"mean": "5 min"},
+    "exponential": {"mean": "5 min"},
+    "lognormal": {"mean": "5 min", "sd": "2 min"},
+    "triangular": {"low": "2 min", "mode": "5 min", "high": "12 min"},
+    "uniform": {"low": "2 min", "high": "8 min"},
+    "empirical": {},
+}
+
+
+def simulation_settings(
+    doc: sd.SimulationDoc, smap: SourceMap, prefix: Path = ("simulation",)
+) -> tuple[SimulationSettings, list[Problem]]:
+    """The settings in ``doc`` (found at ``prefix`` of the file ``smap`` maps) and every problem found.
+
+    Each settings object's ``where`` is the place in the file it was read from. With problems,
+    the settings hold what could be read: good for finding more problems, not for use.
+    """
+    builder = _Builder(smap)
+    settings = builder.simulation(doc, prefix)
+    return settings, builder.problems
 
 
 def analysis_settings(doc: d.AnalysisDoc) -> AnalysisSettings:
@@ -473,11 +805,23 @@ def _kind(value: Any) -> str:
 # --- pydantic errors, in the user's words ----------------------------------------------------
 
 
+def _as_written(path: Path, smap: SourceMap) -> Path:
+    """The path as the file spells it: a lone item written without its list has no index."""
+    out: list[str | int] = []
+    for part in path:
+        here = tuple(out)
+        if type(part) is int and part == 0 and (*here, 0) not in smap.values and here in smap.values:
+            continue
+        out.append(part)
+    return tuple(out)
+
+
 def _translate(err: Any, smap: SourceMap) -> Problem:
     loc = tuple(err["loc"])
     path = _file_path(loc)
+    at = _as_written(path, smap)
     kind = err["type"]
-    where = _describe(path)
+    where = _describe(at)
     hint = None
     value = err.get("input")
     if kind == "extra_forbidden":
@@ -486,32 +830,32 @@ def _translate(err: Any, smap: SourceMap) -> Problem:
         in_step = len(path) == 3 and path[0] == "steps"
         lane = _lane_meant(key) if in_step else None
         hint = f"did you mean `{lane}`?" if lane else did_you_mean(key, allowed)
-        message = f"unknown lane `{key}`" if lane else f"unknown key `{key}` in {_describe(path[:-1])}"
+        message = f"unknown lane `{key}`" if lane else f"unknown key `{key}` in {_describe(at[:-1])}"
         if hint is None and allowed:
             hint = "expected one of " + ", ".join(f"`{a}`" for a in allowed)
-        return Problem("key.unknown", message, location=smap.locate(path, key=True), path=path, hint=hint)
+        return Problem("key.unknown", message, location=smap.locate(at, key=True), path=path, hint=hint)
     if kind == "missing":
         key = str(path[-1])
         if path == ("stageline",):
             message = "missing `stageline: 1` at the top of the file"
         else:
-            message = f"missing `{key}` in {_describe(path[:-1])}"
-        return Problem("key.missing", message, location=smap.locate(path[:-1]), path=path)
+            message = f"missing `{key}` in {_describe(_as_written(path[:-1], smap))}"
+        return Problem("key.missing", message, location=smap.locate(_as_written(path[:-1], smap)), path=path)
     if kind == "literal_error":
         expected = re.findall(r"'([^']*)'|(\d+)", str(err.get("ctx", {}).get("expected", "")))
         options = [a or b for a, b in expected]
         hint = did_you_mean(str(value), options)
         shown = ", ".join(f"`{o}`" for o in options)
         key = str(path[-1])
-        within = f" in {_describe(path[:-1])}" if len(path) > 1 else ""
+        within = f" in {_describe(at[:-1])}" if len(at) > 1 else ""
         message = f"unknown {key} `{value}`{within}: expected {shown}"
         if isinstance(path[-1], int):
             message = f"unknown {_NOUNS.get(str(path[-2]), str(path[-2]))} `{value}` in {_describe(path[:-2])}: expected {shown}"
-        return Problem("value.choice", message, location=smap.locate(path), path=path, hint=hint)
+        return Problem("value.choice", message, location=smap.locate(at), path=path, hint=hint)
     if kind == "string_pattern_mismatch" and path and path[-1] == "id":
         hint = f"try `{slugify(str(value))}`" if slugify(str(value)) else None
         message = f"`{value}` is not a valid id: use lower-case letters, digits, `-`, `_` and `.`"
-        return Problem("value.id", message, location=smap.locate(path), path=path, hint=hint)
+        return Problem("value.id", message, location=smap.locate(at), path=path, hint=hint)
     message = _MESSAGES.get(kind, "") or _lower(err["msg"])
     if kind == "string_pattern_mismatch":
         message = "expected a colour written `#rrggbb` or `#rgb`, such as `#c0392b`"
@@ -522,7 +866,7 @@ def _translate(err: Any, smap: SourceMap) -> Problem:
     elif kind in ("model_type", "dict_type", "list_type"):
         message += f", got {_kind(value)}"
     hint = "start each item on its own line with `- `" if kind == "list_type" and isinstance(value, dict) else None
-    return Problem(f"value.{kind}", message, location=smap.locate(path), path=path, hint=hint)
+    return Problem(f"value.{kind}", message, location=smap.locate(at), path=path, hint=hint)
 
 
 _MESSAGES = {
@@ -579,6 +923,10 @@ _NOUNS = {
     "highlight": "role",
     "pain_points": "pain point",
     "notes": "note",
+    "scenarios": "scenario",
+    "shifts": "shift",
+    "profile": "window",
+    "move": "move",
 }
 
 
@@ -608,6 +956,9 @@ def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
         if tp is None:
             return []
     tp = _unwrap(tp)
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        tp = _unwrap(args[0]) if len(args) == 1 else None
     if isinstance(tp, type) and issubclass(tp, pydantic.BaseModel):
         return sorted((f.alias or name) for name, f in tp.model_fields.items())
     return []

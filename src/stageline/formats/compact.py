@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from stageline.formats import simdoc as sd
 from stageline.formats.flowtext import can_format, format_flow
 from stageline.model import (
     Action,
@@ -27,9 +28,10 @@ from stageline.model import (
 )
 from stageline.model.ids import humanize
 from stageline.model.rows import bottom_row
-from stageline.model.timing import format_timing
+from stageline.model.simulation import Arrivals, Distribution, Resource, Scenario, SimAction, SimulationSettings
+from stageline.model.timing import format_duration, format_timing
 
-__all__ = ["to_document"]
+__all__ = ["simulation_document", "to_document"]
 
 
 def _put(out: dict[str, Any], key: str, value: Any) -> None:
@@ -231,6 +233,8 @@ def to_document(bp: Blueprint) -> dict[str, Any]:
     _put(out, "links", [_link(x) for x in bp.links])
     if bp.analysis is not None:
         out["analysis"] = _analysis(bp.analysis)
+    if bp.simulation is not None:
+        out["simulation"] = simulation_document(bp.simulation)
     return out
 
 
@@ -254,4 +258,92 @@ def _analysis(settings: AnalysisSettings) -> dict[str, Any]:
         item["reason"] = x.reason
         ignore.append(item)
     _put(out, "ignore", ignore)
+    return out
+
+
+def simulation_document(settings: SimulationSettings) -> dict[str, Any]:
+    """The ``simulation:`` key (or a simulation side file) as plain data: text forms wherever they say it all."""
+    out: dict[str, Any] = {}
+    if settings.arrivals is not None:
+        out["arrivals"] = _arrivals(settings.arrivals)
+    _put(out, "horizon", _duration(settings.horizon))
+    _put(out, "customers", settings.customers)
+    _put(out, "warmup", _duration(settings.warmup))
+    _put(out, "replications", settings.replications)
+    _put(out, "seed", settings.seed)
+    _put(out, "patience", _distribution(settings.patience))
+    _put(out, "resources", {r.id: _resource(r) for r in settings.resources})
+    _put(out, "actions", {a.id: _sim_action(a) for a in settings.actions})
+    _put(out, "scenarios", [_scenario(s) for s in settings.scenarios])
+    return out
+
+
+def _duration(seconds: float | None) -> str | None:
+    return None if seconds is None else format_duration(seconds)
+
+
+def _distribution(dist: Distribution | None) -> str | None:
+    return None if dist is None else sd.format_distribution(dist)
+
+
+def _arrivals(a: Arrivals) -> Any:
+    if a.rate is not None and not a.profile and not a.replay:
+        return sd.format_rate(a.rate)
+    out: dict[str, Any] = {}
+    _put(out, "rate", None if a.rate is None else sd.format_rate(a.rate))
+    profile = [
+        {
+            "from": sd.format_time_of_day(w.start),
+            "to": sd.format_time_of_day(w.end),
+            "rate": sd.format_rate(w.rate),
+        }
+        for w in a.profile
+    ]
+    _put(out, "profile", profile)
+    if a.replay:
+        out["replay"] = True
+    return out
+
+
+def _resource(r: Resource) -> Any:
+    if r.cost is None and not r.shifts:
+        return r.capacity
+    out: dict[str, Any] = {}
+    if not r.shifts or r.capacity != max(s.capacity for s in r.shifts):
+        out["capacity"] = r.capacity
+    _put(out, "cost", None if r.cost is None else sd.format_rate(r.cost))
+    shifts = [
+        {"from": sd.format_time_of_day(s.start), "to": sd.format_time_of_day(s.end), "capacity": s.capacity}
+        for s in r.shifts
+    ]
+    _put(out, "shifts", shifts)
+    return out
+
+
+def _sim_action(a: SimAction) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    _put(out, "duration", _distribution(a.duration))
+    _put(out, "resource", a.resource)
+    _put(out, "patience", _distribution(a.patience))
+    _put(out, "delay", _distribution(a.delay))
+    return out
+
+
+def _scenario(s: Scenario) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": s.name}
+    _put(out, "description", s.description)
+    _put(out, "staff", {rid: sd.format_staff(n, relative) for rid, n, relative in s.staff})
+    durations: dict[str, Any] = {aid: sd.format_distribution(d) for aid, d in s.durations}
+    durations.update((aid, sd.format_scale(f)) for aid, f in s.scale)
+    _put(out, "durations", durations)
+    _put(out, "automate", list(s.automate))
+    _put(out, "remove", list(s.remove))
+    _put(out, "move", [{"step": m.step, "after": m.after} for m in s.move])
+    _put(out, "odds", {f"{a} -> {b}": _share(p) for a, b, p in s.odds})
+    if s.rate is not None and s.rate_scale is not None:
+        out["arrivals"] = {"rate": sd.format_rate(s.rate), "scale": _number(s.rate_scale)}
+    elif s.rate is not None:
+        out["arrivals"] = sd.format_rate(s.rate)
+    elif s.rate_scale is not None:
+        out["arrivals"] = sd.format_scale(s.rate_scale)
     return out

@@ -482,6 +482,10 @@ class AnalysisDoc(DocModel):
     ignore: Suppressions = Field(default_factory=list, description="Findings accepted on purpose, each with a reason.")
 
 
+# The `simulation:` key lives in its own module, which builds on the pieces above.
+from stageline.formats.simdoc import SimulationDoc  # noqa: E402
+
+
 class BlueprintDoc(DocModel):
     """A Stageline service blueprint."""
 
@@ -513,3 +517,4 @@ class BlueprintDoc(DocModel):
     notes: Texts = Field(default_factory=list)
     links: Links = Field(default_factory=list)
     analysis: AnalysisDoc | None = Field(None, description="Settings for `stageline check`.")
+    simulation: SimulationDoc | None = Field(None, description="Settings for `stageline simulate`.")

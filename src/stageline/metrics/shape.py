@@ -134,6 +134,10 @@ class ActionFigures:
     last: str | None = None
     weekly: tuple[Week, ...] = ()
     satisfaction: Satisfaction | None = None
+    #: Simulated only: the mean number of customers waiting for it, and how many gave up
+    #: waiting for it.
+    queue: float | None = None
+    abandoned: int = 0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -180,6 +184,11 @@ class RoleFigures:
     cases: int
     #: Distinct resources of the log doing the role's actions.
     resources: int = 0
+    #: Simulated only: the mean capacity on duty, the share of it busy, and the mean number of
+    #: customers waiting for the role.
+    capacity: float | None = None
+    utilisation: float | None = None
+    queue: float | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -206,6 +215,13 @@ class ServiceFigures:
     last: str | None = None
     weekly: tuple[Week, ...] = ()
     satisfaction: Satisfaction | None = None
+    #: Simulated only: customers served per hour, customers who gave up, the time customers
+    #: spent waiting where they can see it (queues and waits in the customer and frontstage
+    #: lanes), and the staff and action costs per customer.
+    throughput: float | None = None
+    abandoned: int = 0
+    felt_wait: Spread | None = None
+    cost_per_customer: float | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

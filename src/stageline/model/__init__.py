@@ -22,6 +22,17 @@ from stageline.model.blueprint import (
     View,
 )
 from stageline.model.ids import derived_action_id, slugify
+from stageline.model.simulation import (
+    Arrivals,
+    Distribution,
+    Move,
+    RateWindow,
+    Resource,
+    Scenario,
+    Shift,
+    SimAction,
+    SimulationSettings,
+)
 from stageline.model.timing import Timing, format_duration, parse_duration
 from stageline.model.vocabulary import Channel, FlowKind, Lane, LineKind, Status
 
@@ -29,8 +40,10 @@ __all__ = [
     "Action",
     "ActivityMatch",
     "AnalysisSettings",
+    "Arrivals",
     "Blueprint",
     "Channel",
+    "Distribution",
     "FailPoint",
     "Flow",
     "FlowKind",
@@ -38,12 +51,19 @@ __all__ = [
     "Lane",
     "LineKind",
     "Link",
+    "Move",
     "OptionalLine",
     "Party",
     "Phase",
+    "RateWindow",
+    "Resource",
     "Row",
     "RuleSetting",
+    "Scenario",
     "Segment",
+    "Shift",
+    "SimAction",
+    "SimulationSettings",
     "Source",
     "Status",
     "Step",

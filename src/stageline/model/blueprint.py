@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 
+from stageline.model.simulation import SimulationSettings
 from stageline.model.timing import Timing
 from stageline.model.vocabulary import FlowKind, Lane, LineKind, Status
 
@@ -286,6 +287,7 @@ class Blueprint:
     notes: tuple[str, ...] = ()
     links: tuple[Link, ...] = ()
     analysis: AnalysisSettings | None = None
+    simulation: SimulationSettings | None = None
     #: Where it was read from; not part of its value (two blueprints read from differently
     #: formatted files compare equal).
     source: Source | None = field(default=None, compare=False, repr=False)

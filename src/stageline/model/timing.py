@@ -6,9 +6,10 @@ import math
 import re
 from dataclasses import dataclass
 
-__all__ = ["Timing", "format_duration", "format_timing", "parse_duration", "parse_timing"]
+__all__ = ["UNITS", "Timing", "format_duration", "format_timing", "parse_duration", "parse_timing"]
 
-_UNITS: dict[str, float] = {}
+#: Seconds in each time unit, by every spelling Stageline reads.
+UNITS: dict[str, float] = {}
 for _names, _secs in (
     (("s", "sec", "secs", "second", "seconds"), 1.0),
     (("m", "min", "mins", "minute", "minutes"), 60.0),
@@ -17,7 +18,7 @@ for _names, _secs in (
     (("w", "wk", "week", "weeks"), 604800.0),
 ):
     for _n in _names:
-        _UNITS[_n] = _secs
+        UNITS[_n] = _secs
 
 _PART = re.compile(r"\s*(\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)\s*([a-zA-Z]+)\s*")
 _ISO = re.compile(
@@ -35,7 +36,7 @@ def parse_duration(text: str) -> float:
     iso = _ISO.match(raw.upper())
     if iso and raw.upper() not in ("P", "PT") and any(iso.groupdict().values()):
         parts = iso.groupdict()
-        secs = sum(float(parts[k] or 0) * _UNITS[k] for k in ("w", "d", "h", "m", "s"))
+        secs = sum(float(parts[k] or 0) * UNITS[k] for k in ("w", "d", "h", "m", "s"))
         return _finite(secs, text)
     total = 0.0
     pos = 0
@@ -44,9 +45,9 @@ def parse_duration(text: str) -> float:
         if not m:
             raise ValueError(f"expected {_EXPECTED}, got `{text}`")
         unit = m.group(2).lower()
-        if unit not in _UNITS:
+        if unit not in UNITS:
             raise ValueError(f"unknown time unit `{m.group(2)}` in `{text}`; use s, min, h, d or w")
-        total += float(m.group(1)) * _UNITS[unit]
+        total += float(m.group(1)) * UNITS[unit]
         pos = m.end()
     return _finite(total, text)
 
