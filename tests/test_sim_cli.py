@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 from stageline.cli.main import main
 from stageline.metrics import load_metrics
 
+FIXTURES = Path(__file__).parent / "fixtures"
+
 CAFE = """\
 stageline: 1
 title: Coffee to go
@@ -175,3 +177,60 @@ def test_any_scenario_side_file_is_read_or_refused_with_a_place(tmp_path: Path, 
     assert code in (0, 1)
     if code == 1:
         assert str(side) in err or str(tmp_path / "cafe.yaml") in err
+
+
+SIDE = """\
+arrivals: {replay: true}
+replications: 2
+actions:
+  log: {duration: empirical}
+  repair: {duration: empirical}
+"""
+
+
+def test_a_log_gives_empirical_durations_and_replayed_arrivals(tmp_path: Path) -> None:
+    from stageline.data.importer import import_log
+    from stageline.data.samples import log_samples
+    from stageline.formats import load
+    from stageline.formats.simfile import loads_simulation
+    from stageline.sim import simulate
+
+    bp = load(FIXTURES / "repair.yaml")
+    found = log_samples(bp, import_log(FIXTURES / "repair-log.csv", cache=tmp_path / "cache"))
+    # start to completion of each occurrence, read off the log by hand
+    assert sorted(found.durations) == ["log", "repair"]
+    assert sorted(found.durations["log"].tolist()) == [300.0, 300.0, 600.0]
+    assert sorted(found.durations["repair"].tolist()) == [1800.0, 3600.0, 7200.0]
+    assert found.arrivals == (0.0, 86400.0, 172800.0)
+    result = simulate(bp, settings=loads_simulation(SIDE), samples=found.durations, replay=found.arrivals)
+    base = result.scenarios[0]
+    assert base.customers.mean == 3
+    repair = next(a for a in base.actions if a.id == "repair")
+    assert 1800 <= repair.service_mean.mean <= 7200
+    log = base.summaries[0].nodes[[n.id for n in base.network.nodes].index("log")]
+    assert log.service.count == 3
+    assert log.service.max in (300.0, 600.0)  # drawn from what the log measured
+
+    side = tmp_path / "replay.yaml"
+    side.write_text(SIDE, encoding="utf-8")
+    code, out, err = _run(
+        "simulate",
+        str(FIXTURES / "repair.yaml"),
+        "--scenarios",
+        str(side),
+        "--log",
+        str(FIXTURES / "repair-log.csv"),
+        "--format",
+        "json",
+    )
+    assert code == 0, err
+    assert json.loads(out)["scenarios"][0]["customers"]["mean"] == 3
+
+
+def test_empirical_durations_without_a_log_say_how_to_give_one(tmp_path: Path) -> None:
+    side = tmp_path / "replay.yaml"
+    side.write_text(SIDE, encoding="utf-8")
+    code, _, err = _run("simulate", str(FIXTURES / "repair.yaml"), "--scenarios", str(side))
+    assert code == 1
+    assert "--log" in err
+    assert f"{side}:" in err

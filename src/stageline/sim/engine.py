@@ -122,6 +122,8 @@ def replicate(network: Network, plan: Plan, seed: np.random.SeedSequence) -> Rep
     costs = [n.cost for n in nodes]
     visible = [n.visible for n in nodes]
     parallel = network.parallel
+    # Actions a journey enters straight away: no join to wait at, no delay, one part at a time.
+    direct = [not parallel and n.need == 1 and n.delay is None for n in nodes]
     loops = any(i in network.reach[i] for i in range(n_nodes))
     reach = network.reach
     entries = network.entries
@@ -376,7 +378,10 @@ def replicate(network: Network, plan: Plan, seed: np.random.SeedSequence) -> Rep
                         key = (k, t)
                         trans[key] = trans.get(key, 0) + 1
                 for t in nxt:
-                    arrive(c, t)
+                    if direct[t]:
+                        enter(c, t, now)
+                    else:
+                        arrive(c, t)
                 if parallel and c[_JOINS]:
                     release(c)
             elif kind == _READY:
@@ -398,6 +403,8 @@ def replicate(network: Network, plan: Plan, seed: np.random.SeedSequence) -> Rep
                             c[_FELT] += now - entry[2]
                     end_token(c, k)
             elif kind == _SHIFT:
+                if snapshot and ai >= n_arr and all(e[2] == _SHIFT for e in heap):
+                    break  # nothing left to do but change shifts
                 touch_station(k)
                 cap[k] = stations[k].capacity_at(now)
                 serve(k)

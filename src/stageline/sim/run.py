@@ -269,8 +269,8 @@ def _plan(settings: SimulationSettings, options: Options, network: Network) -> P
         else:
             customers = DEFAULT_CUSTOMERS
     warmup = options.warmup if options.warmup is not None else settings.warmup
-    if warmup is None and daily:
-        warmup = 0.0  # a day starts with nobody inside
+    if warmup is None and (daily or network.replay):
+        warmup = 0.0  # a day starts with nobody inside; a log replayed is kept whole
     return Plan(horizon=horizon, customers=customers, warmup=warmup)
 
 
