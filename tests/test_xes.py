@@ -308,7 +308,8 @@ def documents(draw: st.DrawFn, style: Style | None = None) -> tuple[bytes, str, 
     root = draw(st.sampled_from(["xes:log", "trace", "string", "lög"])) if style.odd(draw) else "log"
     body = [draw(st.sampled_from(['\n\t<extension name="Concept" prefix="concept" uri="u"/>', ""]))]
     if draw(st.booleans()):
-        body.append("\n\t" + draw(attribute(Style(4, style.broken))))
+        # a log-level attribute, odder than the rest (but plain in a plain document)
+        body.append("\n\t" + draw(attribute(Style(4, style.broken) if style.rate else style)))
     for _ in range(draw(st.integers(1, 8))):
         body.append("\n\t" + draw(trace(style)))
         if style.odd(draw):

@@ -7,9 +7,10 @@ moving on, the next customer in the queue starting) is done at once. Arrivals ar
 front and merged with the heap.
 
 Figures are kept for the customers who arrive after the warm-up and before the horizon
-(``counted``); time averages (queue lengths, busy resources) run from the warm-up to the horizon.
-Arrivals stop at the horizon, and the customers still inside are served to the end, as a service
-closing its doors would.
+(``counted``); time averages (queue lengths, busy resources) run from the warm-up to the horizon:
+each stretch of waiting or of work is added, cut to that window, when it ends (work when it
+starts, as its end is known then). Arrivals stop at the horizon, and the customers still inside
+are served to the end, as a service closing its doors would.
 """
 
 from __future__ import annotations
@@ -25,16 +26,14 @@ from typing import Any
 import numpy as np
 
 from stageline.sim.draw import arrival_times, sampler
-from stageline.sim.network import DAY, Network
+from stageline.sim.network import DAY, Network, Station
 
 __all__ = ["NodeTally", "Plan", "Replication", "StationTally", "replicate"]
 
 # Event kinds.
-_DONE, _READY, _GIVE_UP, _SHIFT, _WARM, _END = range(6)
+_DONE, _READY, _GIVE_UP, _SHIFT = range(4)
 # Fields of a case (a list, for speed).
 _ARRIVED, _ACTIVE, _FELT, _GONE, _JOINS, _TOKENS, _COUNTED, _LAST, _SEEN = range(9)
-#: Waits kept per action and replication for the report's plots.
-KEEP = 1000
 
 
 @dataclass(frozen=True)
@@ -135,15 +134,10 @@ def replicate(network: Network, plan: Plan, seed: np.random.SeedSequence) -> Rep
     waiting = [0] * n_st
     queues: list[deque[list[Any]]] = [deque() for _ in stations]
     sb_area = [0.0] * n_st
-    sc_area = [0.0] * n_st
     sq_area = [0.0] * n_st
-    s_last = [0.0] * n_st
 
-    nq = [0] * n_nodes
-    ns = [0] * n_nodes
     q_area = [0.0] * n_nodes
     s_area = [0.0] * n_nodes
-    last = [0.0] * n_nodes
     visits = [0] * n_nodes
     cases_at = [0] * n_nodes
     rework = [0] * n_nodes
@@ -155,7 +149,6 @@ def replicate(network: Network, plan: Plan, seed: np.random.SeedSequence) -> Rep
     cycle = array("d")
     felt_all = array("d")
     tally: list[Any] = [0, 0, 0, 0.0, 0]  # arrived, completed, abandoned, fixed cost, customers inside
-    snapshot: list[list[float]] = []
 
     heap: list[tuple[float, int, int, Any, int]] = []
     push = heapq.heappush
@@ -163,33 +156,22 @@ def replicate(network: Network, plan: Plan, seed: np.random.SeedSequence) -> Rep
     counter = itertools.count()
     now = 0.0
 
-    def touch_node(k: int) -> None:
-        dt = now - last[k]
-        q_area[k] += nq[k] * dt
-        s_area[k] += ns[k] * dt
-        last[k] = now
-
-    def touch_station(r: int) -> None:
-        dt = now - s_last[r]
-        sb_area[r] += busy[r] * dt
-        sc_area[r] += cap[r] * dt
-        sq_area[r] += waiting[r] * dt
-        s_last[r] = now
-
-    def settle() -> None:
-        for k in range(n_nodes):
-            touch_node(k)
-        for r in range(n_st):
-            touch_station(r)
-
+    # Time averages add up each stretch of waiting or work, cut to the window, when it ends (or,
+    # for work, when it starts: its end is known then).
     def start(c: list[Any], k: int, ready: float) -> None:
-        touch_node(k)
-        ns[k] += 1
         buf = dur_buf[k]
         if not buf:
             buf = dur_buf[k] = dur_fns[k]()
         d = buf.pop()
-        push(heap, (now + d, next(counter), _DONE, c, k))
+        end = now + d
+        push(heap, (end, next(counter), _DONE, c, k))
+        a = warm if now < warm else (horizon if now > horizon else now)
+        b = warm if end < warm else (horizon if end > horizon else end)
+        if b > a:
+            s_area[k] += b - a
+            r = res[k]
+            if r >= 0:
+                sb_area[r] += b - a
         if c[_COUNTED]:
             visits[k] += 1
             w = now - ready
@@ -220,15 +202,12 @@ def replicate(network: Network, plan: Plan, seed: np.random.SeedSequence) -> Rep
         if r < 0:
             start(c, k, since)
             return
-        touch_station(r)
         if busy[r] < cap[r]:
             busy[r] += 1
             start(c, k, since)
             return
-        touch_node(k)
-        nq[k] += 1
         waiting[r] += 1
-        entry = [c, k, since, True]
+        entry = [c, k, since, True, now]
         queues[r].append(entry)
         if has_pat[k]:
             buf = pat_buf[k]
@@ -244,14 +223,20 @@ def replicate(network: Network, plan: Plan, seed: np.random.SeedSequence) -> Rep
                 continue
             entry[3] = False
             c, k = entry[0], entry[1]
-            touch_node(k)
-            nq[k] -= 1
+            queued(k, r, entry[4])
             waiting[r] -= 1
             if c[_GONE]:
                 end_token(c, k)
                 continue
             busy[r] += 1
             start(c, k, entry[2])
+
+    def queued(k: int, r: int, since: float) -> None:
+        a = warm if since < warm else (horizon if since > horizon else since)
+        b = warm if now < warm else (horizon if now > horizon else now)
+        if b > a:
+            q_area[k] += b - a
+            sq_area[r] += b - a
 
     def arrive(c: list[Any], k: int) -> None:
         """A part of ``c``'s journey reaches ``k`` (``c[_ACTIVE]`` already counts it)."""
@@ -326,9 +311,6 @@ def replicate(network: Network, plan: Plan, seed: np.random.SeedSequence) -> Rep
         if c[_LAST] >= 0:
             drop[c[_LAST]] += 1
 
-    if warm > 0:
-        push(heap, (warm, next(counter), _WARM, None, 0))
-    push(heap, (horizon, next(counter), _END, None, 0))
     for r, s in enumerate(stations):
         if s.changes:
             push(heap, (_next_change(s.changes, 0.0), next(counter), _SHIFT, None, r))
@@ -345,11 +327,8 @@ def replicate(network: Network, plan: Plan, seed: np.random.SeedSequence) -> Rep
             now, _, kind, c, k = pop(heap)
             events += 1
             if kind == _DONE:
-                touch_node(k)
-                ns[k] -= 1
                 r = res[k]
                 if r >= 0:
-                    touch_station(r)
                     busy[r] -= 1
                     if waiting[r]:
                         serve(r)
@@ -392,9 +371,7 @@ def replicate(network: Network, plan: Plan, seed: np.random.SeedSequence) -> Rep
                     entry[3] = False
                     c = entry[0]
                     r = res[k]
-                    touch_node(k)
-                    touch_station(r)
-                    nq[k] -= 1
+                    queued(k, r, entry[4])
                     waiting[r] -= 1
                     if not c[_GONE]:
                         c[_GONE] = True
@@ -403,21 +380,11 @@ def replicate(network: Network, plan: Plan, seed: np.random.SeedSequence) -> Rep
                             c[_FELT] += now - entry[2]
                     end_token(c, k)
             elif kind == _SHIFT:
-                if snapshot and ai >= n_arr and all(e[2] == _SHIFT for e in heap):
+                if ai >= n_arr and all(e[2] == _SHIFT for e in heap):
                     break  # nothing left to do but change shifts
-                touch_station(k)
                 cap[k] = stations[k].capacity_at(now)
                 serve(k)
                 push(heap, (_next_change(stations[k].changes, now), next(counter), _SHIFT, None, k))
-            elif kind == _WARM:
-                settle()
-                for i in range(n_nodes):
-                    q_area[i] = s_area[i] = 0.0
-                for r in range(n_st):
-                    sb_area[r] = sc_area[r] = sq_area[r] = 0.0
-            else:  # _END
-                settle()
-                snapshot[:] = [list(q_area), list(s_area), list(sb_area), list(sc_area), list(sq_area)]
         elif ai < n_arr:
             now = next_arr
             ai += 1
@@ -431,11 +398,11 @@ def replicate(network: Network, plan: Plan, seed: np.random.SeedSequence) -> Rep
                 arrive(c, t)
         else:
             break
-        if snapshot and not tally[4] and ai >= n_arr:
+        if not tally[4] and ai >= n_arr:
             break  # every customer served; only the shifts would go on
 
     window = max(horizon - warm, 0.0)
-    q_snap, s_snap, sb_snap, sc_snap, sq_snap = snapshot
+    sc_snap = [_capacity_area(st, warm, horizon) for st in stations]
     node_tallies = [
         NodeTally(
             visits=visits[i],
@@ -443,17 +410,17 @@ def replicate(network: Network, plan: Plan, seed: np.random.SeedSequence) -> Rep
             rework=rework[i],
             abandoned=gave_up[i],
             drop_off=drop[i],
-            waits=np.frombuffer(waits[i], dtype=float).copy(),
-            services=np.frombuffer(services[i], dtype=float).copy(),
-            queue=q_snap[i] / window if window > 0 else 0.0,
-            busy=s_snap[i] / window if window > 0 else 0.0,
+            waits=np.frombuffer(waits[i], dtype=float),
+            services=np.frombuffer(services[i], dtype=float),
+            queue=q_area[i] / window if window > 0 else 0.0,
+            busy=s_area[i] / window if window > 0 else 0.0,
         )
         for i in range(n_nodes)
     ]
     station_tallies = [
         StationTally(
-            utilisation=sb_snap[r] / sc_snap[r] if sc_snap[r] > 0 else 0.0,
-            queue=sq_snap[r] / window if window > 0 else 0.0,
+            utilisation=sb_area[r] / sc_snap[r] if sc_snap[r] > 0 else 0.0,
+            queue=sq_area[r] / window if window > 0 else 0.0,
             capacity=sc_snap[r] / window if window > 0 else float(s.capacity),
             staff_cost=sc_snap[r] * s.cost,
         )
@@ -466,8 +433,8 @@ def replicate(network: Network, plan: Plan, seed: np.random.SeedSequence) -> Rep
         abandoned=tally[2],
         nodes=node_tallies,
         stations=station_tallies,
-        cycle=np.frombuffer(cycle, dtype=float).copy(),
-        felt=np.frombuffer(felt_all, dtype=float).copy(),
+        cycle=np.frombuffer(cycle, dtype=float),
+        felt=np.frombuffer(felt_all, dtype=float),
         fixed_cost=tally[3],
         transitions=trans,
         events=events,
@@ -481,3 +448,18 @@ def _next_change(changes: tuple[tuple[float, int], ...], now: float) -> float:
         if day + start > now:
             return day + start
     return day + DAY + changes[0][0]
+
+
+def _capacity_area(station: Station, a: float, b: float) -> float:
+    """Units of the station on duty, integrated from ``a`` to ``b``."""
+    if b <= a:
+        return 0.0
+    if not station.changes:
+        return station.capacity * (b - a)
+    total = 0.0
+    t = a
+    while t < b:
+        nxt = min(_next_change(station.changes, t), b)
+        total += station.capacity_at(t) * (nxt - t)
+        t = nxt
+    return total
