@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -234,3 +235,33 @@ def test_empirical_durations_without_a_log_say_how_to_give_one(tmp_path: Path) -
     assert code == 1
     assert "--log" in err
     assert f"{side}:" in err
+
+
+def test_branch_odds_over_a_whole_are_refused_before_anything_runs(tmp_path: Path) -> None:
+    text = CAFE.replace("  - take -> brew\n", "  - take -> brew [70%]\n  - take -> collect [60%]\n")
+    path = _cafe(tmp_path, text)
+    code, _, err = _run("simulate", str(path))
+    assert code == 1
+    assert "add up to 130%" in err
+    line = next(n for n, t in enumerate(text.splitlines(), 1) if "take -> collect" in t)
+    assert f"{path}:{line}:" in err
+    side = tmp_path / "odds.yaml"
+    side.write_text('scenarios:\n  - name: odd\n    odds: {"take -> brew": 100%}\n', encoding="utf-8")
+    fine = _cafe(tmp_path, CAFE.replace("  - take -> brew\n", "  - take -> brew [70%]\n  - take -> collect [30%]\n"))
+    code, _, err = _run("simulate", str(fine), "--scenarios", str(side), "--scenario", "odd")
+    assert code == 1
+    assert f"{side}:2:" in err and "add up to 130%" in err
+
+
+def test_customers_waiting_overnight_are_served_when_the_shift_starts(tmp_path: Path) -> None:
+    text = CAFE.replace(
+        "    barista: {capacity: 2, cost: 18/h}", '    barista: {shifts: {from: "08:00", to: "20:00", capacity: 4}}'
+    )
+    text = text.replace("  customers: 3000\n", "  horizon: 1 day\n")
+    code, out, err = _run("simulate", str(_cafe(tmp_path, text)), "--format", "json", "-n", "2", "--scenario", "as-is")
+    assert code == 0, err
+    base = json.loads(out)["scenarios"][0]
+    assert base["abandonment"]["mean"] == 0
+    # everyone who came in the 12 closed hours waited for 08:00, and all were served
+    assert base["throughput_per_hour"]["mean"] * 24 == pytest.approx(base["customers"]["mean"], rel=1e-6)
+    assert base["felt_wait_mean"]["mean"] > 3600
