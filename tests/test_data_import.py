@@ -1113,3 +1113,24 @@ def test_a_space_before_the_offset_is_read(tmp_path: Path) -> None:
         {"time_us": 1_709_539_200_000_000, "offset_min": 60},  # 08:00 UTC
         {"time_us": 1_709_555_400_000_000, "offset_min": -150},  # 12:30 UTC
     ]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    sizes=st.lists(st.integers(1, 7), min_size=1, max_size=12),
+    batch=st.integers(1, 9),
+)
+def test_events_are_numbered_within_their_case_across_batches(sizes: list[int], batch: int) -> None:
+    """Positions in a case come from one pass over the sorted file, a batch at a time."""
+    from stageline.data.importer import number_in_case
+
+    cases = [f"c{i:03d}" for i, n in enumerate(sizes) for _ in range(n)]
+    expected = [k + 1 for n in sizes for k in range(n)]
+    with tempfile.TemporaryDirectory() as folder:
+        source, target = Path(folder) / "sorted.parquet", Path(folder) / "numbered.parquet"
+        pq.write_table(pa.table({"case_id": cases, "ord": list(range(len(cases)))}), source, row_group_size=batch)
+        number_in_case(source, target, batch=batch)
+        table = pq.read_table(target)
+    assert table.column("seq").to_pylist() == expected
+    assert table.column("case_id").to_pylist() == cases
+    assert table.schema.field("seq").type == pa.int32()

@@ -265,3 +265,13 @@ def test_customers_waiting_overnight_are_served_when_the_shift_starts(tmp_path: 
     # everyone who came in the 12 closed hours waited for 08:00, and all were served
     assert base["throughput_per_hour"]["mean"] * 24 == pytest.approx(base["customers"]["mean"], rel=1e-6)
     assert base["felt_wait_mean"]["mean"] > 3600
+
+
+def test_run_lengths_that_count_nobody_are_refused(tmp_path: Path) -> None:
+    path = str(_cafe(tmp_path))
+    assert "longer than 0" in _run("simulate", path, "--horizon", "0 s")[2]
+    assert "not both" in _run("simulate", path, "--horizon", "1 h", "--customers", "5")[2]
+    assert "shorter than the horizon" in _run("simulate", path, "--horizon", "30 min", "--warmup", "1 h")[2]
+    code, _, err = _run("simulate", path, "--warmup", "10 days")
+    assert code == 1
+    assert "no customer arrived between the warm-up and the end" in err

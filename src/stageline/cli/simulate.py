@@ -105,6 +105,12 @@ def simulate_command(
     from stageline.sim import Options, simulate
     from stageline.sim.metrics import to_metrics
 
+    if horizon is not None and horizon <= 0:
+        raise click.BadParameter("the horizon must be longer than 0 s", param_hint="--horizon")
+    if horizon is not None and customers is not None:
+        raise click.UsageError("give --horizon or --customers, not both")
+    if horizon is not None and warmup is not None and warmup >= horizon:
+        raise click.BadParameter("the warm-up must be shorter than the horizon", param_hint="--warmup")
     bp = _load(file)
     try:
         settings = None

@@ -45,6 +45,7 @@ __all__ = [
     "connect",
     "import_log",
     "log_format",
+    "number_in_case",
     "rejected_rows",
 ]
 
@@ -403,16 +404,20 @@ def _sql_judge(staged: Path, raw: Raw, mapping: Columns, file: str, kind: str, o
             """
         )
         con.execute("""UPDATE judged SET reason = 'duplicate' WHERE ord IN (SELECT ord FROM repeated)""")
-        dst = _sql_text(str(out))
+        # Sorted by the engine (a sort spills to disk where a window over every case would
+        # not), then numbered within each case in one pass over the sorted file.
+        sorted_file = out.with_name(out.name + ".sorted")
         con.execute(
             f"""
-            COPY (SELECT {", ".join(EVENT_COLUMNS[:-1])},
-                         row_number() OVER (PARTITION BY case_id ORDER BY time_us, ord)::INTEGER AS seq
-                  FROM judged WHERE reason IS NULL
+            COPY (SELECT {", ".join(EVENT_COLUMNS[:-1])} FROM judged WHERE reason IS NULL
                   ORDER BY case_id, time_us, ord)
-            TO '{dst}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1000000)
+            TO '{_sql_text(str(sorted_file))}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {_ROW_GROUP})
             """
         )
+        try:
+            number_in_case(sorted_file, out)
+        finally:
+            sorted_file.unlink(missing_ok=True)
         every = pa.table(
             {"row": [r for r, _ in raw.rejects.every], "code": [c for _, c in raw.rejects.every]},
             schema=pa.schema([("row", pa.int64()), ("code", pa.string())]),
@@ -477,6 +482,40 @@ def _iso(us: int | None) -> str | None:
     from datetime import UTC, datetime, timedelta
 
     return (datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=int(us))).isoformat()
+
+
+_ROW_GROUP = 1_000_000
+
+
+def number_in_case(source: Path, target: Path, *, batch: int = _ROW_GROUP) -> None:
+    """``source`` (events sorted by case) written to ``target`` with each event's position in
+    its case (``seq``, from 1), a row group at a time."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    reader = pq.ParquetFile(source)
+    schema = reader.schema_arrow.append(pa.field("seq", pa.int32()))
+    last_case: str | None = None
+    last_seq = 0
+    with pq.ParquetWriter(target, schema, compression="zstd") as writer:
+        for part in reader.iter_batches(batch_size=batch):
+            n = part.num_rows
+            if not n:
+                continue
+            case = part.column("case_id")
+            starts = np.empty(n, dtype=bool)
+            starts[0] = case[0].as_py() != last_case
+            if n > 1:
+                starts[1:] = pc.not_equal(case.slice(1), case.slice(0, n - 1)).to_numpy(zero_copy_only=False)
+            index = np.arange(n)
+            seq = index - np.maximum.accumulate(np.where(starts, index, 0)) + 1
+            seq[~np.logical_or.accumulate(starts)] += last_seq  # the case the last batch ended in
+            writer.write_table(
+                pa.Table.from_batches([part]).append_column("seq", pa.array(seq, pa.int32())),
+                row_group_size=_ROW_GROUP,
+            )
+            last_case = case[n - 1].as_py()
+            last_seq = int(seq[-1])
 
 
 def _notes(con: Any, kind: str, mapping: Columns) -> list[Issue]:

@@ -72,6 +72,8 @@ def arrival_times(
             times = times[:customers]
         return np.asarray(times)
     segments = _day(network)
+    if not any(rate > 0 for _, _, rate in segments):
+        return np.zeros(0)
     if len(segments) == 1:
         rate = segments[0][2]
         if customers is not None:

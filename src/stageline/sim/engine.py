@@ -20,6 +20,7 @@ import itertools
 import math
 from array import array
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,29 +87,32 @@ class Replication:
 def replicate(network: Network, plan: Plan, seed: np.random.SeedSequence) -> Replication:
     """Run the network once."""
     n_nodes = len(network.nodes)
+
     # Children made from the seed's key, not spawned from it: spawning counts on the object, and
     # the same seed must give the same streams in every scenario and process.
-    streams = [
-        np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, i), pool_size=seed.pool_size)
-        for i in range(n_nodes * 3 + 2)
-    ]
-    arrivals = arrival_times(network, np.random.Generator(np.random.PCG64(streams[0])), plan.horizon, plan.customers)
+    def stream(i: int) -> np.random.Generator:
+        key = (*seed.spawn_key, i)
+        return np.random.Generator(
+            np.random.PCG64(np.random.SeedSequence(seed.entropy, spawn_key=key, pool_size=seed.pool_size))
+        )
+
+    arrivals = arrival_times(network, stream(0), plan.horizon, plan.customers)
     horizon = plan.horizon if plan.horizon is not None else (float(arrivals[-1]) if len(arrivals) else 0.0)
-    warm = min(plan.warmup if plan.warmup is not None else horizon / 10, horizon)
+    warm = plan.warmup if plan.warmup is not None else horizon / 10
 
     nodes = network.nodes
     dur_fns = []
     delay_fns = []
     pat_fns = []
-    for i, node in enumerate(nodes):
+    for node in nodes:
         data = network.samples.get(node.id)
-        dur_fns.append(sampler(node.duration, np.random.Generator(np.random.PCG64(streams[1 + 3 * i])), data))
-        delay_fns.append(sampler(node.delay, np.random.Generator(np.random.PCG64(streams[2 + 3 * i]))))
-        pat_fns.append(sampler(node.patience, np.random.Generator(np.random.PCG64(streams[3 + 3 * i]))))
+        dur_fns.append(sampler(node.duration, stream(2 + 3 * node.stream), data))
+        delay_fns.append(sampler(node.delay, stream(3 + 3 * node.stream)))
+        pat_fns.append(sampler(node.patience, stream(4 + 3 * node.stream)))
     dur_buf: list[list[float]] = [[] for _ in nodes]
     delay_buf: list[list[float]] = [[] for _ in nodes]
     pat_buf: list[list[float]] = [[] for _ in nodes]
-    choice_rng = np.random.Generator(np.random.PCG64(streams[-1]))
+    choice_rng = stream(1)
     coin: list[float] = []
 
     res = [n.resource for n in nodes]
@@ -178,7 +182,10 @@ def replicate(network: Network, plan: Plan, seed: np.random.SeedSequence) -> Rep
             waits[k].append(w)
             services[k].append(d)
             if visible[k]:
-                c[_FELT] += w
+                if parallel:
+                    c[_FELT].append((ready, now))
+                else:
+                    c[_FELT] += w
             tally[3] += costs[k]
             if loops:
                 seen = c[_SEEN]
@@ -189,9 +196,9 @@ def replicate(network: Network, plan: Plan, seed: np.random.SeedSequence) -> Rep
                     cases_at[k] += 1
             else:
                 cases_at[k] += 1
-        for t in synced[k]:
-            c[_ACTIVE] += 1
-            arrive(c, t)
+        if synced[k]:
+            c[_ACTIVE] += len(synced[k])
+            spread(c, synced[k])
 
     def enter(c: list[Any], k: int, since: float) -> None:
         """``c`` is ready for ``k``, waiting since ``since`` (a delay before it included)."""
@@ -238,11 +245,25 @@ def replicate(network: Network, plan: Plan, seed: np.random.SeedSequence) -> Rep
             q_area[k] += b - a
             sq_area[r] += b - a
 
-    def arrive(c: list[Any], k: int) -> None:
-        """A part of ``c``'s journey reaches ``k`` (``c[_ACTIVE]`` already counts it)."""
+    def spread(c: list[Any], targets: Sequence[int]) -> None:
+        """Parts of ``c``'s journey reach ``targets`` at once (``c[_ACTIVE]`` counts them): all are
+        placed before any goes on, so that a join among them sees the others coming."""
         if parallel:
             tokens = c[_TOKENS]
-            tokens[k] = tokens.get(k, 0) + 1
+            for t in targets:
+                tokens[t] = tokens.get(t, 0) + 1
+        for t in targets:
+            arrive(c, t)
+
+    def waited(c: list[Any], since: float) -> None:
+        """``c`` waited in sight from ``since`` until now (in parallel, spells may overlap)."""
+        if parallel:
+            c[_FELT].append((since, now))
+        else:
+            c[_FELT] += now - since
+
+    def arrive(c: list[Any], k: int) -> None:
+        """A part of ``c``'s journey, already placed, reaches ``k``."""
         if need[k] > 1:
             joins = c[_JOINS]
             if joins is None:
@@ -258,7 +279,7 @@ def replicate(network: Network, plan: Plan, seed: np.random.SeedSequence) -> Rep
                 return
             del joins[k]
             if visible[k] and c[_COUNTED]:
-                c[_FELT] += now - got[1]
+                waited(c, got[1])
         go(c, k)
 
     def go(c: list[Any], k: int) -> None:
@@ -285,7 +306,7 @@ def replicate(network: Network, plan: Plan, seed: np.random.SeedSequence) -> Rep
             c[_ACTIVE] += 1
             tokens[j] = tokens.get(j, 0) + 1
             if visible[j] and c[_COUNTED]:
-                c[_FELT] += now - got[1]
+                waited(c, got[1])
             go(c, j)
             return  # the released part changes what is live: look again when it moves
 
@@ -302,7 +323,7 @@ def replicate(network: Network, plan: Plan, seed: np.random.SeedSequence) -> Rep
         tally[4] -= 1
         if not c[_COUNTED]:
             return
-        felt_all.append(c[_FELT])
+        felt_all.append(_union(c[_FELT]) if parallel else c[_FELT])
         if c[_GONE]:
             tally[2] += 1
             return
@@ -356,11 +377,14 @@ def replicate(network: Network, plan: Plan, seed: np.random.SeedSequence) -> Rep
                     for t in nxt:
                         key = (k, t)
                         trans[key] = trans.get(key, 0) + 1
-                for t in nxt:
-                    if direct[t]:
-                        enter(c, t, now)
-                    else:
-                        arrive(c, t)
+                if parallel:
+                    spread(c, nxt)
+                else:
+                    for t in nxt:
+                        if direct[t]:
+                            enter(c, t, now)
+                        else:
+                            arrive(c, t)
                 if parallel and c[_JOINS]:
                     release(c)
             elif kind == _READY:
@@ -377,7 +401,7 @@ def replicate(network: Network, plan: Plan, seed: np.random.SeedSequence) -> Rep
                         c[_GONE] = True
                         if c[_COUNTED]:
                             gave_up[k] += 1
-                            c[_FELT] += now - entry[2]
+                            waited(c, entry[2])
                     end_token(c, k)
             elif kind == _SHIFT:
                 if ai >= n_arr and not any(waiting) and all(e[2] == _SHIFT for e in heap):
@@ -390,12 +414,21 @@ def replicate(network: Network, plan: Plan, seed: np.random.SeedSequence) -> Rep
             ai += 1
             next_arr = arr[ai] if ai < n_arr else inf
             counted = warm <= now <= horizon
-            c = [now, n_entries, 0.0, False, None, {} if parallel else None, counted, -1, set() if loops else None]
+            c = [
+                now,
+                n_entries,
+                [] if parallel else 0.0,
+                False,
+                None,
+                {} if parallel else None,
+                counted,
+                -1,
+                set() if loops else None,
+            ]
             tally[4] += 1
             if counted:
                 tally[0] += 1
-            for t in entries:
-                arrive(c, t)
+            spread(c, entries)
         else:
             break
         if not tally[4] and ai >= n_arr:
@@ -464,4 +497,15 @@ def _capacity_area(station: Station, a: float, b: float) -> float:
         nxt = min(_next_change(station.changes, t), b)
         total += station.capacity_at(t) * (nxt - t)
         t = nxt
+    return total
+
+
+def _union(spells: list[tuple[float, float]]) -> float:
+    """The time covered by spells that may overlap."""
+    total = 0.0
+    end = -math.inf
+    for a, b in sorted(spells):
+        if b > end:
+            total += b - max(a, end)
+            end = b
     return total

@@ -63,8 +63,11 @@ class Node:
     #: Targets always taken when this action ends, and those started when it starts.
     always: tuple[int, ...] = ()
     synced: tuple[int, ...] = ()
-    #: Always-taken flows into it: a join waits for this many arrivals.
+    #: Flows into it (but those going back): a join waits for this many arrivals.
     need: int = 1
+    #: Its place in the blueprint, which picks its random numbers: an action draws the same
+    #: durations in every scenario, whatever the scenario removes or moves.
+    stream: int = 0
 
 
 @dataclass(frozen=True)
@@ -126,7 +129,7 @@ class Network:
     def mean_rate(self) -> float:
         if self.replay:
             span = self.replay[-1] - self.replay[0]
-            return len(self.replay) / span if span > 0 else math.inf
+            return len(self.replay) / span if span > 0 else math.nan
         if not self.profile:
             return self.rate
         covered = sum(end - start for start, end, _ in self.profile)
@@ -193,8 +196,13 @@ def compile_network(
         held[a.id] = _resource_of(a, sim_actions.get(a.id), resources)
 
     # The scenario's changes.
+    staff: dict[str, tuple[int, bool]] = {}
+    held_before = dict(held)
     actions: list[Action] = list(bp.actions)
     flows = list(bp.flows)
+    if not flows:  # steps one after another: written out, so that scenarios can change them
+        implicit = build_graph(bp)
+        flows = [Flow(source=bp.actions[e.source].id, target=bp.actions[e.target].id) for e in implicit.edges]
     rate = settings.arrivals.rate if settings.arrivals and settings.arrivals.rate is not None else None
     profile = tuple((w.start, w.end, w.rate) for w in settings.arrivals.profile) if settings.arrivals else ()
     name = "as-is"
@@ -226,10 +234,7 @@ def compile_network(
                     )
                 )
                 continue
-            r = resources[rid]
-            cap = r.capacity + n if relative else n
-            shifts = tuple(replace(s, capacity=max(0, s.capacity + n) if relative else n) for s in r.shifts)
-            resources[rid] = replace(r, capacity=cap, shifts=shifts)
+            staff[rid] = (n, relative)
         for aid, new in scenario.durations:
             if known(aid, "sets the duration of"):
                 durations[aid] = new
@@ -239,11 +244,22 @@ def compile_network(
         for aid in scenario.automate:
             if known(aid, "automates"):
                 held[aid] = None
-        if scenario.rate is not None:
+        replaying = settings.arrivals is not None and settings.arrivals.replay
+        if scenario.rate is not None and replaying:
+            problems.append(
+                _err(
+                    "scenario.arrivals",
+                    f"scenario `{name}` gives a new arrival rate, but the arrivals are replayed from a log",
+                    where,
+                    "scale the log's arrivals instead, e.g. `arrivals: x1.2`",
+                )
+            )
+        elif scenario.rate is not None:
             rate, profile = scenario.rate, ()
         if scenario.rate_scale is not None:
             rate = None if rate is None else rate * scenario.rate_scale
             profile = tuple((s, e, r * scenario.rate_scale) for s, e, r in profile)
+            replay = [t / scenario.rate_scale for t in replay]  # the same customers, closer together
         for gone in scenario.remove:
             if gone in step_ids:
                 removed = {a.id for a in actions if a.step == gone}
@@ -308,7 +324,7 @@ def compile_network(
     stations: list[Station] = []
     station_of: dict[str, int] = {}
     for r in resources.values():
-        station = _station(r, problems, scenario)
+        station = _station(r, problems, scenario, staff.get(r.id))
         station_of[r.id] = len(stations)
         stations.append(station)
 
@@ -329,12 +345,26 @@ def compile_network(
     out: dict[int, list[Edge]] = {i: [] for i in range(len(actions))}
     for e in edges:
         out[e.source].append(e)
+    # An action waits for every flow into it (a two-way flow and a forward alternative too);
+    # what can no longer come is let go of as the journey goes on. Flows going back (rework)
+    # start it again on their own.
+    back = _back_edges(len(actions), edges, graph.entries)
     need = [0] * len(actions)
     for e in edges:
-        if e.probability is None and not e.sync:
+        if e not in back:
             need[e.target] += 1
     entries = graph.entries or ([0] if actions else [])
     patience_all = settings.patience
+    place = {a.id: i for i, a in enumerate(bp.actions)}
+    if patience_all is not None and patience_all.kind == "empirical":
+        problems.append(
+            _err(
+                "simulation.empirical",
+                "the patience is to come from an event log, but a log gives durations only",
+                settings.where,
+                "give it as a distribution such as `20 min`",
+            )
+        )
     nodes: list[Node] = []
     for i, a in enumerate(actions):
         sim = sim_actions.get(a.id)
@@ -348,9 +378,19 @@ def compile_network(
                     "run `stageline simulate FILE --log LOG`, with a log whose events this action claims",
                 )
             )
+        for what, given in (("patience", sim.patience if sim else None), ("delay", sim.delay if sim else None)):
+            if given is not None and given.kind == "empirical":
+                problems.append(
+                    _err(
+                        "simulation.empirical",
+                        f"`{a.id}` takes its {what} from an event log, but a log gives durations only",
+                        sim.where if sim else settings.where,
+                        f"give its {what} as a distribution such as `20 min` or `lognormal 20 min ± 5 min`",
+                    )
+                )
         holder = held.get(a.id)
         delay = sim.delay if sim and sim.delay is not None else None
-        if delay is None and holder is None and a.wait is not None and a.wait.expected > 0:
+        if delay is None and held_before.get(a.id) is None and a.wait is not None and a.wait.expected > 0:
             delay = Distribution("fixed", mean=a.wait.expected)
         patience = sim.patience if sim and sim.patience is not None else (patience_all if a.lane in _VISIBLE else None)
         choices: list[tuple[int, float]] = []
@@ -382,6 +422,7 @@ def compile_network(
                 always=tuple(e.target for e in out[i] if e.probability is None and not e.sync),
                 synced=tuple(e.target for e in out[i] if e.sync),
                 need=max(1, need[i]),
+                stream=place[a.id],
             )
         )
     if not actions:
@@ -405,6 +446,16 @@ def compile_network(
     if problems:
         raise SimulationError(problems)
     return network
+
+
+def _back_edges(n: int, edges: list[Edge], entries: Sequence[int]) -> set[Edge]:
+    """The edges closing a cycle, found depth-first from the entries."""
+    succ: list[list[Edge]] = [[] for _ in range(n)]
+    for e in edges:
+        succ[e.source].append(e)
+    back: set[Edge] = set()
+    depth_first(n, succ, entries, lambda e, _path: back.add(e))
+    return back
 
 
 def _without_endless_cycles(n: int, edges: list[Edge], entries: Sequence[int]) -> list[Edge]:
@@ -447,9 +498,20 @@ def _scaled(dist: Distribution | None, factor: float) -> Distribution | None:
     )
 
 
-def _station(r: Resource, problems: list[Problem], scenario: Scenario | None) -> Station:
+def _station(
+    r: Resource, problems: list[Problem], scenario: Scenario | None, change: tuple[int, bool] | None = None
+) -> Station:
+    """The station of a resource, with a scenario's ``change`` of staff: ``(n, relative)``, on
+    duty whenever someone is (a shift's hours stay as they are; closed hours stay closed)."""
     cost = r.cost or 0.0
-    where = scenario.where if scenario and any(s[0] == r.id for s in scenario.staff) else r.where
+    where = scenario.where if change is not None and scenario is not None else r.where
+
+    def changed(c: int) -> int:
+        if change is None or c <= 0:
+            return c
+        n, relative = change
+        return max(0, c + n) if relative else n
+
     if r.shifts:
         changes: dict[float, int] = {}
         cover = [0] * 1440
@@ -458,6 +520,7 @@ def _station(r: Resource, problems: list[Problem], scenario: Scenario | None) ->
             minutes = range(start, end) if end > start else [*range(start, 1440), *range(0, end)]
             for m in minutes:
                 cover[m] += s.capacity
+        cover = [changed(c) for c in cover]
         prev = None
         for m, c in enumerate(cover):
             if c != prev:
@@ -473,16 +536,17 @@ def _station(r: Resource, problems: list[Problem], scenario: Scenario | None) ->
                 )
             )
         return Station(r.id, max(cover), cost, tuple(sorted(changes.items())), r.where)
-    if r.capacity <= 0:
+    capacity = changed(r.capacity)
+    if capacity <= 0:
         problems.append(
             _err(
                 "simulation.capacity",
-                f"`{r.id}` has a capacity of {r.capacity}, so its work never gets done",
+                f"`{r.id}` has a capacity of {capacity}, so its work never gets done",
                 where,
                 "give it a capacity of at least 1, or automate its actions (`automate:`)",
             )
         )
-    return Station(r.id, r.capacity, cost, where=r.where)
+    return Station(r.id, capacity, cost, where=r.where)
 
 
 def _without(actions: list[Action], flows: list[Flow], removed: set[str]) -> tuple[list[Action], list[Flow]]:
@@ -495,13 +559,22 @@ def _without(actions: list[Action], flows: list[Flow], removed: set[str]) -> tup
         have = {(f.source, f.target) for f in kept}
         for a in into:
             for b in outof:
-                if (a.source, b.target) in have or a.source == b.target:
+                if a.source == b.target:
                     continue
                 p = (
                     None
                     if a.probability is None and b.probability is None
                     else (a.probability or 1.0) * (b.probability or 1.0)
                 )
+                if (a.source, b.target) in have:
+                    # the joined way adds its odds to the flow already there (always stays always)
+                    i = next(k for k, f in enumerate(kept) if (f.source, f.target) == (a.source, b.target))
+                    old = kept[i].probability
+                    if old is not None and p is not None:
+                        kept[i] = replace(kept[i], probability=min(1.0, old + p))
+                    elif old is not None:
+                        kept[i] = replace(kept[i], probability=None)
+                    continue
                 kept.append(replace(a, target=b.target, probability=p))
                 have.add((a.source, b.target))
         fl = kept
@@ -564,17 +637,25 @@ def _reach(nodes: Sequence[Node]) -> tuple[frozenset[int], ...]:
     return tuple(out)
 
 
+#: Customers a pilot run follows to count visits where the journey splits and joins.
+PILOT = 3000
+
+
 def visits(network: Network) -> list[float]:
-    """Expected visits of each action per customer (the traffic equations)."""
+    """Expected visits of each action per customer: the traffic equations where journeys go one
+    way at a time, else counted in a short pilot run with no queues (how often a join goes
+    ahead depends on which parts of a journey can still reach it)."""
+    if any(node.need > 1 for node in network.nodes):
+        return _pilot_visits(network)
     n = len(network.nodes)
     a = np.zeros((n, n))
     for i, node in enumerate(network.nodes):
         prev = 0.0
         for t, cum in node.choices:
-            a[t, i] += (cum - prev) / network.nodes[t].need
+            a[t, i] += cum - prev
             prev = cum
         for t in (*node.always, *node.synced):
-            a[t, i] += 1.0 / network.nodes[t].need
+            a[t, i] += 1.0
     e = np.zeros(n)
     for i in network.entries:
         e[i] = 1.0
@@ -585,13 +666,29 @@ def visits(network: Network) -> list[float]:
     return [float(x) if x >= 0 else math.inf for x in v]
 
 
-def offered_load(network: Network) -> list[float]:
-    """Busy servers each station needs on average: arrivals x visits x mean duration."""
+def _pilot_visits(network: Network) -> list[float]:
+    from stageline.sim.engine import Plan, replicate  # the engine runs networks: imported late
+
+    free = replace(
+        network,
+        stations=tuple(replace(st, capacity=1 << 30, changes=()) for st in network.stations),
+        nodes=tuple(replace(node, patience=None) for node in network.nodes),
+        rate=network.rate or 1.0,
+        profile=(),
+        replay=(),
+    )
+    rep = replicate(free, Plan(customers=PILOT, warmup=0.0), np.random.SeedSequence(0))
+    return [t.visits / rep.arrived if rep.arrived else 0.0 for t in rep.nodes]
+
+
+def offered_load(network: Network, *, firm: bool = False) -> list[float]:
+    """Busy servers each station needs on average: arrivals x visits x mean duration; with
+    ``firm``, only for the work no customer gives up waiting for."""
     v = visits(network)
     lam = network.mean_rate()
     load = [0.0] * len(network.stations)
     for i, node in enumerate(network.nodes):
-        if node.resource < 0 or node.duration is None:
+        if node.resource < 0 or node.duration is None or (firm and node.patience is not None):
             continue
         mean = _mean(network, node)
         load[node.resource] += lam * v[i] * mean
@@ -624,10 +721,23 @@ def _stability(network: Network, settings: SimulationSettings, scenario: Scenari
             prev = cum
     if problems:
         return problems
-    patience = any(n.patience is not None for n in network.nodes)
-    for station, load in zip(network.stations, offered_load(network), strict=True):
+    lam = network.mean_rate()
+    if not network.replay and not lam > 0:
+        return [
+            _err(
+                "simulation.arrivals",
+                "the arrival rate is 0 at every hour: nobody would come",
+                scenario.where if scenario else settings.where,
+                "give a rate above 0, e.g. `arrivals: 12/h`",
+            )
+        ]
+    if not math.isfinite(lam):
+        return problems  # one arrival replayed: no load to judge
+    # Work customers can give up waiting for settles however much of it there is; the rest
+    # must fit in the capacity.
+    for station, load in zip(network.stations, offered_load(network, firm=True), strict=True):
         cap = station.mean_capacity
-        if cap > 0 and load / cap >= 1 and not patience:
+        if cap > 0 and load / cap >= 1:
             problems.append(
                 _err(
                     "simulation.unstable",

@@ -18,7 +18,7 @@ from typing import Protocol, TypeVar
 
 import numpy as np
 
-from stageline.errors import Problem, SimulationError, did_you_mean
+from stageline.errors import Location, Problem, SimulationError, did_you_mean
 from stageline.model import Blueprint, Scenario, SimulationSettings
 from stageline.sim.engine import Plan, Replication, replicate
 from stageline.sim.network import DAY, Network, compile_network
@@ -56,7 +56,7 @@ def t95(df: int) -> float:
         return math.inf
     if df <= len(_T95):
         return _T95[df - 1]
-    return 1.959964 + 2.372 / df  # Cornish-Fisher, within 0.001 beyond 30
+    return 1.959964 + 2.372 / df + 2.824 / df**2  # Cornish-Fisher to the second term
 
 
 @dataclass(frozen=True)
@@ -337,6 +337,15 @@ def simulate(
     reps = options.replications or base.replications or DEFAULT_REPLICATIONS
     seed = options.seed if options.seed is not None else base.seed if base.seed is not None else DEFAULT_SEED
     plan = _plan(base, options, networks[0])
+    if plan.horizon is not None and plan.warmup is not None and plan.warmup >= plan.horizon:
+        raise SimulationError(
+            Problem(
+                "simulation.warmup",
+                "the warm-up is as long as the horizon or longer, so no customer would be counted",
+                location=base.where or Location(),
+                hint="shorten `warmup` or lengthen `horizon`",
+            )
+        )
     seeds = np.random.SeedSequence(seed).spawn(reps)
     tasks = [(net, plan, s) for net in networks for s in seeds]
     summaries = _run(tasks, options.jobs, plan, networks[0])
@@ -344,6 +353,15 @@ def simulate(
     for i, (net, sc) in enumerate(zip(networks, chosen, strict=True)):
         mine = summaries[i * reps : (i + 1) * reps]
         results.append(_combine(net, sc, mine))
+    if any(r.customers.mean == 0 for r in results):
+        raise SimulationError(
+            Problem(
+                "simulation.nobody",
+                "no customer arrived between the warm-up and the end of the run, so there is nothing to report",
+                location=base.where or Location(),
+                hint="lengthen the run (`horizon`, `customers`) or shorten the `warmup`",
+            )
+        )
     return SimulationResult(bp.title, bp.currency, seed, plan, tuple(results))
 
 
