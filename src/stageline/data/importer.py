@@ -232,11 +232,12 @@ def _reader(kind: str, source: Path, columns: Columns | None, encoding: str, del
     return read_parquet(source, columns)
 
 
-def connect(limits: Limits) -> Any:
-    """A DuckDB connection with the limits applied and times in UTC."""
+def connect(limits: Limits, database: str = ":memory:") -> Any:
+    """A DuckDB connection with the limits applied and times in UTC; ``database`` a file for
+    tables that may outgrow the memory limit."""
     import duckdb
 
-    con = duckdb.connect()
+    con = duckdb.connect(database)
     con.execute("SET TimeZone = 'UTC'")
     if limits.memory:
         con.execute(f"SET memory_limit = '{_sql_text(limits.memory)}'")
@@ -360,7 +361,11 @@ def _place(kind: str, row: int, column: str | None) -> str:
 
 
 def _sql_judge(staged: Path, raw: Raw, mapping: Columns, file: str, kind: str, out: Path, limits: Limits) -> Quality:
-    con = connect(limits)
+    # The judged events live in a database file beside the output, so that the engine can
+    # write them out of memory when they outgrow its limit.
+    database = out.with_name(out.name + ".judging.duckdb")
+    database.unlink(missing_ok=True)
+    con = connect(limits, str(database))
     try:
         time_us, offset = _time_sql('"time"', mapping.time_format)
         start_us, _ = _time_sql('"start"', mapping.time_format)
@@ -443,13 +448,18 @@ def _sql_judge(staged: Path, raw: Raw, mapping: Columns, file: str, kind: str, o
             rejected.append(Issue(code, message, count, tuple(_place(kind, r, column) for r in rows)))
         order = {code: i for i, code in enumerate(_REASONS)}
         rejected.sort(key=lambda i: (order.get(i.code, len(order)), i.code))
-        total, cases, first, last = con.execute(
-            """SELECT count(*), count(DISTINCT case_id), min(time_us), max(time_us)
-               FROM judged WHERE reason IS NULL"""
+        total, first, last = con.execute(
+            """SELECT count(*), min(time_us), max(time_us) FROM judged WHERE reason IS NULL"""
+        ).fetchone()
+        # cases by grouping, which spills to disk (a distinct count would hold them all in memory)
+        (cases,) = con.execute(
+            """SELECT count(*) FROM (SELECT case_id FROM judged WHERE reason IS NULL GROUP BY case_id)"""
         ).fetchone()
         notes = _notes(con, kind, mapping)
     finally:
         con.close()
+        for leftover in (database, database.with_name(database.name + ".wal")):
+            leftover.unlink(missing_ok=True)
     read = raw.read[0]
     if read == 0:
         raise DataError(Problem("data.empty", "the log has no events", location=Location(file)))
