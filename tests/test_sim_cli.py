@@ -275,3 +275,12 @@ def test_run_lengths_that_count_nobody_are_refused(tmp_path: Path) -> None:
     code, _, err = _run("simulate", path, "--warmup", "10 days")
     assert code == 1
     assert "no customer arrived between the warm-up and the end" in err
+
+
+def test_a_blueprint_without_simulation_settings_is_told_what_to_add(tmp_path: Path) -> None:
+    text = CAFE[: CAFE.index("simulation:")]
+    path = _cafe(tmp_path, text)
+    code, _, err = _run("simulate", str(path))
+    assert code == 1
+    assert err.startswith(f"{path}: error: the simulation needs an arrival rate")
+    assert "simulation: {arrivals: 12/h}" in err

@@ -150,6 +150,8 @@ def compile_network(
 ) -> Network:
     """The network to simulate; raises :class:`SimulationError` listing every problem found."""
     settings = settings or bp.simulation or SimulationSettings()
+    if settings.where is None and bp.source is not None:  # no `simulation:` key: the file itself
+        settings = replace(settings, where=Location(bp.source.file))
     problems: list[Problem] = []
     samples = dict(samples or {})
     ids = bp.action_index

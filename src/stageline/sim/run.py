@@ -13,7 +13,7 @@ import multiprocessing
 import os
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol, TypeVar
 
 import numpy as np
@@ -305,6 +305,8 @@ def simulate(
             scenarios=tuple(merged.values()),
             where=settings.where or base.where,
         )
+    if base.where is None and bp.source is not None:
+        base = replace(base, where=Location(bp.source.file))
     chosen: list[Scenario | None] = [None]
     known = {s.name: s for s in base.scenarios}
     if scenarios is None:
