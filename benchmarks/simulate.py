@@ -132,15 +132,18 @@ def tandem_blueprint() -> Any:
     )
 
 
-def stageline_tandem(customers: int, seed: int) -> dict[str, Any]:
-    """The tandem in Stageline; seconds and the mean wait at each station."""
+def _timed(bp: Any, customers: int, seed: int) -> tuple[float, Any]:
+    """Seconds ``simulate`` takes for one replication of ``customers``, and its one scenario."""
     from stageline.sim import Options, simulate
 
-    bp = tandem_blueprint()
     began = time.perf_counter()
     result = simulate(bp, options=Options(replications=1, customers=customers, seed=seed, jobs=1))
-    seconds = time.perf_counter() - began
-    sc = result.scenarios[0]
+    return time.perf_counter() - began, result.scenarios[0]
+
+
+def stageline_tandem(customers: int, seed: int) -> dict[str, Any]:
+    """The tandem in Stageline; seconds and the mean wait at each station."""
+    seconds, sc = _timed(tandem_blueprint(), customers, seed)
     return {
         "seconds": seconds,
         "customers": customers,
@@ -267,13 +270,7 @@ def big_blueprint() -> Any:
 
 def stageline_big(customers: int, seed: int) -> dict[str, Any]:
     """The 20-step blueprint in Stageline; seconds, events and utilisations."""
-    from stageline.sim import Options, simulate
-
-    bp = big_blueprint()
-    began = time.perf_counter()
-    result = simulate(bp, options=Options(replications=1, customers=customers, seed=seed, jobs=1))
-    seconds = time.perf_counter() - began
-    sc = result.scenarios[0]
+    seconds, sc = _timed(big_blueprint(), customers, seed)
     return {
         "seconds": seconds,
         "customers": customers,
